@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { ekslabVersion } from '@ekslab/runtime';
+import { repoRoot } from './repo.js';
+
+/** Runs one of the repository's lab scripts with the terminal attached; resolves to its exit code. */
+function runScript(script: string, args: readonly string[]): Promise<number> {
+  const root = repoRoot();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('bash', [resolve(root, 'infra/scripts', script), ...args], { cwd: root, stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code, sig) => resolvePromise(code ?? (sig ? 128 : 1)));
+  });
+}
+
+/** The `ekslab` command tree. Chaos, bench, logs and kubeconfig join it as the issues that need them land. */
+export function program(): Command {
+  const root = new Command('ekslab')
+    .description('ekslab: an EKS-shaped control plane as a real distributed system on one machine')
+    .version(ekslabVersion);
+
+  const lab = root.command('lab').description('bring the local lab up, down, or show it');
+  lab
+    .command('up')
+    .description('start Docker if needed, build images (cached), start the lab and wait until it is healthy')
+    .action(async () => {
+      process.exitCode = await runScript('lab-up.sh', []);
+    });
+  lab
+    .command('down')
+    .description('stop and remove the lab containers (images and, unless --purge, data volumes are kept)')
+    .option('--purge', 'also delete the data volumes')
+    .action(async (opts: { purge?: boolean }) => {
+      process.exitCode = await runScript('lab-down.sh', opts.purge ? ['--purge'] : []);
+    });
+  lab
+    .command('status')
+    .description('show every lab container with its AZ, state and endpoint')
+    .action(async () => {
+      process.exitCode = await runScript('lab-status.sh', []);
+    });
+  return root;
+}

@@ -1,0 +1,15 @@
+export { createLogger, logLevels } from './logger.js';
+export type { Logger, LogLevel } from './logger.js';
+export { opt, parseConfig, parseDuration, formatDuration, commandFor, envNameOf } from './options.js';
+export type { OptionSpec, OptionSpecs, ConfigOf, CommandInfo } from './options.js';
+export { OpsServer } from './ops-server.js';
+export type { OpsServerOptions } from './ops-server.js';
+export { HealthChecks } from './health.js';
+export type { HealthCheck, CheckResult } from './health.js';
+export { shutdownSignal, untilAborted, runService } from './lifecycle.js';
+export { commonOptions, withOpsServer } from './service.js';
+export type { CommonConfig } from './service.js';
+export { sleep, systemClock } from './clock.js';
+export type { Clock } from './clock.js';
+export { ekslabVersion } from './version.js';
+export { ConfigError, ShutdownTimeoutError } from './errors.js';
