@@ -1,0 +1,61 @@
+// Public surface of @ekslab/proto: the wire types generated from proto/ (see proto/buf.gen.yaml)
+// plus the conventions that go with them. Generated files are never imported directly.
+// Each message name is both an interface and its codec (encode/decode/create/fromPartial/fromJSON).
+// Each proto enum is a const object of numbers plus a union type of those numbers (no TS `enum`).
+// Hazard: build messages with `X.create({...})` or `X.fromPartial(...)` unless every field is
+// given; encode() trusts the type, so a literal missing a string field (via a cast) sends "undefined".
+
+// ekslab.apiserver.v1 — the internal resource API.
+export {
+  ResourceServiceClient,
+  ResourceServiceService,
+  CreateRequest,
+  CreateResponse,
+  GetRequest,
+  GetResponse,
+  ListRequest,
+  ListResponse,
+  UpdateRequest,
+  UpdateResponse,
+  PatchRequest,
+  PatchResponse,
+  DeleteRequest,
+  DeleteResponse,
+  DeleteCollectionRequest,
+  DeleteCollectionResponse,
+  WatchRequest,
+  WatchResponse,
+  WatchEvent,
+  WatchEventType,
+  watchEventTypeToJSON,
+} from './gen/ekslab/apiserver/v1/resource_service.js';
+export type { ResourceServiceServer } from './gen/ekslab/apiserver/v1/resource_service.js';
+export { GroupVersionResource, ResourceRef, RawObject } from './gen/ekslab/apiserver/v1/meta.js';
+export {
+  GetOptions,
+  ListOptions,
+  CreateOptions,
+  UpdateOptions,
+  PatchOptions,
+  DeleteOptions,
+  Preconditions,
+  ResourceVersionMatch,
+  FieldValidation,
+  DeletionPropagation,
+  PatchType,
+} from './gen/ekslab/apiserver/v1/options.js';
+export { Status, StatusDetails, StatusCause } from './gen/ekslab/apiserver/v1/status.js';
+export { STATUS_TRAILER_KEY, grpcCodeForStatus, statusToServiceError, statusFromError } from './status.js';
+export { toJsonBytes, fromJsonBytes } from './json.js';
+
+// ekslab.ipamd.v1 — the CNI plugin ↔ ipamd API (modelled on aws-node's CNIBackend).
+export {
+  CNIBackendClient,
+  CNIBackendService,
+  AddNetworkRequest,
+  AddNetworkReply,
+  DelNetworkRequest,
+  DelNetworkReply,
+  IPAddress,
+} from './gen/ekslab/ipamd/v1/cni_backend.js';
+export type { CNIBackendServer } from './gen/ekslab/ipamd/v1/cni_backend.js';
