@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,21 @@ async function messagesFor(code: string, filePath = host): Promise<string[]> {
 }
 
 describe('module boundaries', () => {
+  it('every project carries exactly one scope:* and one type:* tag, and the 8 services are apps', () => {
+    const projects = ['apps', 'libs'].flatMap((group) =>
+      readdirSync(resolve(repoRoot, group)).map((dir) => {
+        const json = JSON.parse(readFileSync(resolve(repoRoot, group, dir, 'project.json'), 'utf8')) as { name: string; tags: string[] };
+        return { name: json.name, tags: json.tags };
+      }),
+    );
+    for (const { name, tags } of projects) {
+      expect(tags.filter((t) => t.startsWith('scope:')), name).toHaveLength(1);
+      expect(tags.filter((t) => t.startsWith('type:')), name).toHaveLength(1);
+    }
+    const apps = projects.filter((p) => p.tags.includes('type:app')).map((p) => p.name).sort();
+    expect(apps).toEqual(['apiserver', 'cli', 'cloud', 'cloud-controller-manager', 'controller-manager', 'ipamd', 'kubelet', 'scheduler']);
+  });
+
   it('the host file itself lints clean (so the cases below fail for their import alone)', async () => {
     expect(await messagesFor('')).toEqual([]);
   });
