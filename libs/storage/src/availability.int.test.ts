@@ -48,7 +48,12 @@ describe('EtcdStore when etcd members die', () => {
   it('availability — a watch whose member is killed ends with StorageUnavailableError', async () => {
     const single = new EtcdStore({ endpoints: [etcd().endpoint(2)], requestTimeoutMs: REQUEST_TIMEOUT_MS });
     try {
-      const watch = await single.watch('/coordination.k8s.io/leases/watched/', { progressNotify: false });
+      // Member 2 may have just been restarted by an earlier test: wait until a watch on it is established.
+      const watch = await waitFor(() => single.watch('/coordination.k8s.io/leases/watched/', { progressNotify: false }), {
+        description: 'a watch established on member 2',
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
       const outcome = watch[Symbol.asyncIterator]()
         .next()
         .then((r) => r, (e: unknown) => e);
