@@ -25,12 +25,26 @@ describe_daemon() {
   log "docker daemon answers: ${desc:-unknown} via ${DOCKER_HOST:-default socket}"
 }
 
+# True when pid runs and is not a zombie (a just-killed daemon lingers as one until it is reaped).
+process_alive() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z && $state != X ]]
+}
+
+# The pids of live dockerd processes, space-separated; empty when there is none.
+live_dockerd_pids() {
+  local pid live=()
+  for pid in $(pgrep -x dockerd 2>/dev/null); do process_alive "$pid" && live+=("$pid"); done
+  echo "${live[*]}"
+}
+
 # Removes a pid file when the process it names no longer runs.
 remove_stale_pidfile() {
   local file=$1 pid
   [[ -f $file ]] || return 0
   pid=$(tr -dc '0-9' <"$file" || true)
-  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+  if [[ -n $pid ]] && process_alive "$pid"; then
     log "$file names running process $pid; keeping it"
     return 0
   fi
@@ -52,8 +66,10 @@ ensure_packages() {
 start_dockerd() {
   remove_stale_pidfile /var/run/docker.pid
   remove_stale_pidfile /var/run/docker/containerd/containerd.pid
-  if pgrep -x dockerd >/dev/null 2>&1; then
-    log "a dockerd process already runs (pid $(pgrep -x dockerd | tr '\n' ' ')); waiting for it instead of starting another"
+  local running
+  running=$(live_dockerd_pids)
+  if [[ -n $running ]]; then
+    log "a dockerd process already runs (pid $running); waiting for it instead of starting another"
     return 0
   fi
   log "starting dockerd in the background (log: $DOCKERD_LOG)"
@@ -64,8 +80,14 @@ start_dockerd() {
 }
 
 wait_for_docker() {
-  local waited=0
+  local waited=0 restarts=0
   while ! docker_answers; do
+    # The dockerd we waited for may have been on its way out (killed, exiting): start our own, once or twice.
+    if [[ -z $(live_dockerd_pids) ]] && ((restarts < 2)); then
+      log "no live dockerd process; starting one"
+      restarts=$((restarts + 1))
+      start_dockerd
+    fi
     if ((waited >= WAIT_SECONDS)); then
       log "docker info still fails after ${WAIT_SECONDS}s; last lines of $DOCKERD_LOG:"
       tail -n 20 "$DOCKERD_LOG" >&2 || true
