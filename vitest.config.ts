@@ -1,6 +1,6 @@
 // One vitest run covers every project; `vitest run --project <name>` runs one (nx's `test` target).
 // Unit tests sit next to the code as *.test.ts; tests that need Docker are *.int.test.ts.
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -11,8 +11,12 @@ const projectDirs = ['apps', 'libs'].flatMap((group) =>
     .map((d) => `${group}/${d.name}`),
 );
 
+// The same import aliases as tsconfig.base.json's `paths` (one source of truth).
+const tsconfig = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'utf8')) as {
+  compilerOptions: { paths: Record<string, [string]> };
+};
 const alias = Object.fromEntries(
-  ['proto', 'runtime', 'storage', 'testing'].map((lib) => [`@ekslab/${lib}`, resolve(root, `libs/${lib}/src/index.ts`)]),
+  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [name, resolve(root, target)]),
 );
 
 export default defineConfig({
