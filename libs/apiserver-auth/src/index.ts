@@ -1,0 +1,86 @@
+// Public API of @ekslab/apiserver-auth: the apiserver's lab PKI, authentication, request attributes,
+// authorization (Node + RBAC + system:masters), the bootstrap RBAC policy and access reviews.
+export {
+  InvalidBearerTokenError,
+  ClientCertificateError,
+  UnauthenticatedError,
+  TokenFileFormatError,
+  PkiCorruptError,
+  PkiContentionError,
+  RequestInfoError,
+  InvalidAccessReviewError,
+} from './errors.js';
+
+export type { UserInfo } from './user.js';
+export {
+  anonymousUser,
+  allAuthenticatedGroup,
+  allUnauthenticatedGroup,
+  systemMastersGroup,
+  nodesGroup,
+  nodeUser,
+  nodeNameOf,
+  serviceAccountUser,
+  adminUsername,
+  cloudControllerManagerUsername,
+} from './user.js';
+
+export { ensureLabPki, loadLabCa, defaultApiserverSans } from './pki/lab-pki.js';
+export type { LabPki, LabPkiOptions, Sans } from './pki/lab-pki.js';
+export { issueClientCert, caCommonName } from './pki/issue.js';
+export type { CertKeyPair, LabCa } from './pki/issue.js';
+
+export { Authenticator, bearerToken } from './authn/authenticator.js';
+export type {
+  AuthenticationRequest,
+  AuthenticationResult,
+  AuthenticationMethod,
+  AuthenticatorOptions,
+  TokenAuthenticator,
+} from './authn/authenticator.js';
+export { ClientCertAuthenticator } from './authn/client-cert.js';
+export type { PeerCertificateInput } from './authn/client-cert.js';
+export { TokenFileAuthenticator, parseTokenFile, formatTokenFile } from './authn/token-file.js';
+export type { TokenFileEntry } from './authn/token-file.js';
+export { NodeTokens, generateNodeTokenSecret } from './authn/node-tokens.js';
+export {
+  ensureLabTokens,
+  generateLabTokenFile,
+  generateToken,
+  labIdentities,
+  labControllerNames,
+} from './authn/lab-tokens.js';
+export type { LabTokens, LabIdentityKey, LabControllerName } from './authn/lab-tokens.js';
+
+export { parseRequestInfo } from './request-info.js';
+export type { RequestAttributes } from './request-info.js';
+
+export { Authorizer } from './authz/authorizer.js';
+export type { AuthorizationAttributes, AuthorizerOptions } from './authz/authorizer.js';
+export { InMemoryRbacSource } from './authz/source.js';
+export type { RbacSource } from './authz/source.js';
+export { ruleAllows } from './authz/rules.js';
+export { forbiddenMessage, forbiddenStatus } from './authz/forbidden.js';
+export type { ForbiddenStatus } from './authz/forbidden.js';
+export { evaluateSelfSubjectAccessReview, accessReviewAttributes } from './authz/access-review.js';
+export type {
+  SelfSubjectAccessReviewSpec,
+  ResourceAttributes,
+  NonResourceAttributes,
+  SubjectAccessReviewStatus,
+} from './authz/access-review.js';
+export type {
+  PolicyRule,
+  Subject,
+  RoleRef,
+  ClusterRole,
+  ClusterRoleBinding,
+  Role,
+  RoleBinding,
+  Decision,
+  AuthorizationResult,
+} from './authz/types.js';
+
+export { bootstrapPolicy, eksClusterRoles } from './bootstrap/bootstrap.js';
+export type { BootstrapPolicy } from './bootstrap/bootstrap.js';
+export { bootstrapLabels, bootstrapAnnotations } from './bootstrap/builders.js';
