@@ -26,7 +26,8 @@ export default defineConfig({
     projects: projectDirs.map((dir) => ({
       extends: true,
       test: {
-        name: dir.split('/')[1]!,
+        // The nx project name (project.json), so `vitest run --project <nx project>` matches `nx test <project>`.
+        name: (JSON.parse(readFileSync(resolve(root, dir, 'project.json'), 'utf8')) as { name: string }).name,
         root: resolve(root, dir),
         include: ['src/**/*.test.ts'],
         testTimeout: 20_000,

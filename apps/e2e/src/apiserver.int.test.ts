@@ -1,0 +1,175 @@
+import { startEtcdCluster, waitFor, type EtcdCluster } from '@ekslab/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubectl, kubectlWatch, writeKubeconfig } from './kubectl.js';
+import { ServiceProcess } from './process.js';
+
+// The built apiserver on a real etcd, driven by real kubectl of the oldest and newest supported minors.
+let etcd: EtcdCluster;
+let apiserver: ServiceProcess;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  etcd = await startEtcdCluster({ members: 1 });
+  apiserver = new ServiceProcess('apiserver', [
+    '--etcd-servers', etcd.endpoints.join(','), '--bind-address', '127.0.0.1', '--secure-port', '0',
+    '--ops-address', '127.0.0.1', '--ops-port', '0', '--watch-bookmark-interval', '1s',
+  ]);
+  const serving = await apiserver.waitForLog((r) => r['msg'] === 'serving the Kubernetes API', 20_000);
+  kubeconfig = writeKubeconfig(`http://127.0.0.1:${String(serving['port'])}`);
+  const ns = await kubectl('1.27', kubeconfig, ['create', 'namespace', 'default']);
+  expect(ns.stderr).toBe('');
+}, 120_000);
+
+afterAll(async () => {
+  apiserver?.dispose();
+  await etcd?.cleanup();
+});
+
+const manifest = (ns: string, image: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: cfg, namespace: ${ns} }
+data: { greeting: hello }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: ${ns}, labels: { app: web } }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+        - name: web
+          image: ${image}
+          ports: [{ containerPort: 80 }]
+          env: [{ name: MODE, value: prod }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: ${ns} }
+spec:
+  selector: { app: web }
+  ports: [{ port: 80, targetPort: 80 }]
+`;
+
+describe.each(['1.27', '1.33'])('kubectl %s against the apiserver', (version) => {
+  const ns = `kubectl-${version.replace('.', '-')}`;
+  const k = (args: string[], input?: string, env?: NodeJS.ProcessEnv) => kubectl(version, kubeconfig, args, input, env);
+
+  it('version shows an EKS-style server version', async () => {
+    const res = await k(['version', '-o', 'json']);
+    expect(res.code).toBe(0);
+    expect((JSON.parse(res.stdout) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion).toMatch(/^v1\.33\.\d+-eks-/);
+  });
+
+  it('api-resources lists the groups with short names', async () => {
+    const res = await k(['api-resources']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/);
+    expect(res.stdout).toMatch(/leases\s+coordination.k8s.io\/v1\s+true\s+Lease/);
+  });
+
+  it('apply creates, then reports unchanged, then configured after an edit', async () => {
+    expect((await k(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata: { name: ${ns} }\n`)).stdout).toContain(`namespace/${ns} created`);
+    const first = await k(['apply', '-f', '-'], manifest(ns, 'nginx:1.27'));
+    expect(first.stderr).toBe('');
+    expect(first.stdout.split('\n').filter(Boolean)).toEqual([`configmap/cfg created`, `deployment.apps/web created`, `service/web created`]);
+    const again = await k(['apply', '-f', '-'], manifest(ns, 'nginx:1.27'));
+    expect(again.stdout.split('\n').filter(Boolean)).toEqual([`configmap/cfg unchanged`, `deployment.apps/web unchanged`, `service/web unchanged`]);
+    const edited = await k(['apply', '-f', '-'], manifest(ns, 'nginx:1.28'));
+    expect(edited.stdout).toContain('deployment.apps/web configured');
+    const image = await k(['-n', ns, 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}']);
+    expect(image.stdout).toBe('nginx:1.28 2');
+  });
+
+  it('get shows kubectl columns, -o wide adds the wide ones, and yaml/json/jsonpath render the object', async () => {
+    const ns1 = await k(['get', 'ns', ns]);
+    expect(ns1.stdout).toMatch(new RegExp(`NAME\\s+STATUS\\s+AGE\\n${ns}\\s+Active\\s+\\d+s`));
+    const wide = await k(['-n', ns, 'get', 'deploy', '-o', 'wide']);
+    expect(wide.stdout).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/);
+    expect(wide.stdout).toMatch(/web\s+0\/2\s+0\s+0\s+\d+s\s+web\s+nginx:1.28\s+app=web/);
+    expect((await k(['-n', ns, 'get', 'cm', 'cfg', '-o', 'yaml'])).stdout).toContain('greeting: hello');
+    const json = JSON.parse((await k(['-n', ns, 'get', 'svc', 'web', '-o', 'json'])).stdout) as { spec: { ports: Array<{ protocol: string; targetPort: number }> } };
+    expect(json.spec.ports[0]).toMatchObject({ protocol: 'TCP', targetPort: 80 });
+  });
+
+  it('label, annotate and label selectors', async () => {
+    expect((await k(['-n', ns, 'label', 'cm', 'cfg', 'tier=web'])).stdout).toContain('configmap/cfg labeled');
+    // kubectl 1.27 itself prints "annotate" here; later versions "annotated".
+    expect((await k(['-n', ns, 'annotate', 'cm', 'cfg', 'owner=team-a'])).stdout).toMatch(/configmap\/cfg annotated?\n/);
+    expect((await k(['-n', ns, 'get', 'cm', '-l', 'tier in (web,api)', '-o', 'name'])).stdout.trim()).toBe('configmap/cfg');
+    expect((await k(['-n', ns, 'get', 'cm', '-l', 'tier!=web', '-o', 'name'])).stdout.trim()).toBe('');
+    expect((await k(['-n', ns, 'get', 'cm', 'cfg', '-o', 'jsonpath={.metadata.annotations.owner}'])).stdout).toBe('team-a');
+  });
+
+  it('patch with strategic, merge and json patches', async () => {
+    // Strategic: the container list merges by name, so the image changes and env stays.
+    const smp = await k(['-n', ns, 'patch', 'deploy', 'web', '--type', 'strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.29"}]}}}}']);
+    expect(smp.stdout).toContain('deployment.apps/web patched');
+    const c = await k(['-n', ns, 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].value}']);
+    expect(c.stdout).toBe('nginx:1.29 prod');
+    await k(['-n', ns, 'patch', 'cm', 'cfg', '--type', 'merge', '-p', '{"data":{"extra":"1"}}']);
+    await k(['-n', ns, 'patch', 'cm', 'cfg', '--type', 'json', '-p', '[{"op":"remove","path":"/data/greeting"}]']);
+    expect((await k(['-n', ns, 'get', 'cm', 'cfg', '-o', 'jsonpath={.data}'])).stdout).toBe('{"extra":"1"}');
+  });
+
+  it('scale goes through the scale subresource', async () => {
+    expect((await k(['-n', ns, 'scale', 'deploy', 'web', '--replicas', '5'])).stdout).toContain('deployment.apps/web scaled');
+    expect((await k(['-n', ns, 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}'])).stdout).toBe('5');
+  });
+
+  it('edit through KUBE_EDITOR', async () => {
+    const res = await k(['-n', ns, 'edit', 'cm', 'cfg'], undefined, { KUBE_EDITOR: `sed -i -e 's/extra: "1"/extra: "2"/'` });
+    expect(res.stdout).toContain('configmap/cfg edited');
+    expect((await k(['-n', ns, 'get', 'cm', 'cfg', '-o', 'jsonpath={.data.extra}'])).stdout).toBe('2');
+  });
+
+  it('replace with a stale resourceVersion is a Conflict', async () => {
+    const current = JSON.parse((await k(['-n', ns, 'get', 'cm', 'cfg', '-o', 'json'])).stdout) as { metadata: { resourceVersion: string } };
+    await k(['-n', ns, 'label', 'cm', 'cfg', 'bump=1']);
+    const res = await k(['replace', '-f', '-'], JSON.stringify(current));
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('Error from server (Conflict)');
+    expect(res.stderr).toContain('the object has been modified; please apply your changes to the latest version and try again');
+  });
+
+  it('--dry-run=server validates and stores nothing', async () => {
+    const res = await k(['-n', ns, 'apply', '--dry-run=server', '-f', '-'], `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: dry }\ndata: { a: b }\n`);
+    expect(res.stdout).toContain('configmap/dry created (server dry run)');
+    expect((await k(['-n', ns, 'get', 'cm', 'dry'])).stderr).toContain('configmaps "dry" not found');
+  });
+
+  it('apply --server-side creates and updates', async () => {
+    const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ssa, namespace: ${ns} }\ndata: { v: "${v}" }\n`;
+    expect((await k(['apply', '--server-side', '-f', '-'], cm('1'))).stdout).toContain('configmap/ssa serverside-applied');
+    expect((await k(['apply', '--server-side', '-f', '-'], cm('2'))).stdout).toContain('configmap/ssa serverside-applied');
+    expect((await k(['-n', ns, 'get', 'cm', 'ssa', '-o', 'jsonpath={.data.v}'])).stdout).toBe('2');
+  });
+
+  it('get -w streams changes as they happen', async () => {
+    const watch = kubectlWatch(version, kubeconfig, ['-n', ns, 'get', 'cm', '-w', '--output-watch-events']);
+    try {
+      await waitFor(() => watch.lines.some((l) => /^ADDED\s+cfg\s/.test(l)), { description: 'the initial ADDED line', timeoutMs: 15_000 });
+      await k(['-n', ns, 'create', 'configmap', 'watched', '--from-literal=x=y', '--dry-run=client', '-o', 'yaml']).then((r) => k(['apply', '-f', '-'], r.stdout));
+      await waitFor(() => watch.lines.some((l) => /^ADDED\s+watched\s/.test(l)), { description: 'ADDED watched', timeoutMs: 15_000 });
+      await k(['-n', ns, 'delete', 'cm', 'watched']);
+      await waitFor(() => watch.lines.some((l) => /^DELETED\s+watched\s/.test(l)), { description: 'DELETED watched', timeoutMs: 15_000 });
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('unknown resources and bad selectors get clear errors', async () => {
+    expect((await k(['get', 'flurbs'])).stderr).toContain(`the server doesn't have a resource type "flurbs"`);
+    const bad = await k(['-n', ns, 'get', 'pods', '--field-selector', 'spec.color=blue']);
+    expect(bad.stderr).toContain('field label not supported: spec.color');
+  });
+
+  it('delete -f removes what apply created', async () => {
+    const res = await k(['delete', '-f', '-'], manifest(ns, 'nginx:1.29'));
+    expect(res.stdout.split('\n').filter(Boolean)).toEqual(['configmap "cfg" deleted', 'deployment.apps "web" deleted', 'service "web" deleted']);
+    expect((await k(['-n', ns, 'get', 'deploy,svc,cm', '-o', 'name'])).stdout).not.toMatch(/web|cfg\b/);
+  });
+});

@@ -1,0 +1,105 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@ekslab/runtime';
+import type { EtcdStore } from '@ekslab/storage';
+import { discovery, versionInfo } from '../discovery.js';
+import { openApiV2Json, openApiV2Protobuf, openApiV2ProtobufType } from '../openapi-v2.js';
+import { openApiV3GroupVersion, openApiV3Root } from '../openapi.js';
+import { handleResource } from '../rest/handlers.js';
+import { Registry } from '../rest/registry.js';
+import { route } from './route.js';
+import { ApiStatusError, failure, statusOf } from './status.js';
+
+export interface ApiServerOptions {
+  readonly store: EtcdStore;
+  readonly log: Logger;
+  /** Reported by `/version`, e.g. `v1.33.5-eks-ekslab`. */
+  readonly gitVersion: string;
+  /** Largest request body accepted (413 above it); EKS's 1.5 MiB object limit by default. */
+  readonly maxRequestBytes: number;
+  /** How often a watch that asked for bookmarks gets one (kube-apiserver: about every minute). */
+  readonly bookmarkIntervalMs: number;
+  /** A watch without timeoutSeconds ends after 1x–2x this (kube-apiserver --min-request-timeout, 1800 s). */
+  readonly minRequestTimeoutMs: number;
+  readonly now?: () => number;
+}
+
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+  res.end(text);
+}
+
+/**
+ * The Kubernetes REST API over one etcd store. Every failure becomes a `metav1.Status`; nothing a request
+ * sends can take the server down.
+ */
+export function createApiHandler(opts: ApiServerOptions): ApiHandler {
+  const registry = new Registry(opts.store, opts.now);
+  const version = versionInfo(opts.gitVersion);
+  const openApiHash = Buffer.from(opts.gitVersion).toString('hex').slice(0, 32).toUpperCase();
+
+  const serve = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'https://apiserver');
+    const path = url.pathname;
+    if (path === '/version' || path === '/version/') return sendJson(res, 200, version);
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('ok');
+      return;
+    }
+    if (path === '/openapi/v2') {
+      if ((req.headers.accept ?? '').includes('protobuf')) {
+        const body = openApiV2Protobuf(opts.gitVersion);
+        res.writeHead(200, { 'content-type': openApiV2ProtobufType, 'content-length': body.length });
+        res.end(body);
+        return;
+      }
+      return sendJson(res, 200, openApiV2Json(opts.gitVersion));
+    }
+    if (path === '/openapi/v3') return sendJson(res, 200, openApiV3Root(openApiHash));
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openApiV3GroupVersion(path.slice('/openapi/v3/'.length));
+      if (doc) return sendJson(res, 200, doc);
+      throw failure(404, 'NotFound', 'the server could not find the requested resource');
+    }
+    const r = route(path, url.searchParams);
+    switch (r.kind) {
+      case 'discovery': {
+        const doc = discovery(path);
+        if (doc === undefined) throw failure(404, 'NotFound', 'the server could not find the requested resource');
+        return sendJson(res, 200, doc);
+      }
+      case 'unknown-resource':
+        throw failure(404, 'NotFound', 'the server could not find the requested resource', {
+          ...(r.group ? { group: r.group } : {}), kind: r.resource,
+        });
+      case 'not-found':
+        throw failure(404, 'NotFound', 'the server could not find the requested resource');
+      case 'resource':
+        return handleResource({ req, res, route: r, query: url.searchParams, registry, store: opts.store, signal, options: opts });
+    }
+  };
+
+  return (req, res) => {
+    const ac = new AbortController();
+    res.once('close', () => ac.abort(new Error('client went away')));
+    const started = Date.now();
+    serve(req, res, ac.signal)
+      .catch((err: unknown) => {
+        const status = statusOf(err);
+        if (!(err instanceof ApiStatusError) && status.code >= 500) opts.log.error({ err, url: req.url, method: req.method }, 'request failed');
+        if (res.headersSent) {
+          res.end();
+          return;
+        }
+        if (status.code === 429) res.setHeader('retry-after', String(status.details?.retryAfterSeconds ?? 1));
+        sendJson(res, status.code, status);
+      })
+      .finally(() => {
+        opts.log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Date.now() - started }, 'request');
+      });
+  };
+}
+

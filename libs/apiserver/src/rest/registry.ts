@@ -1,0 +1,170 @@
+import { AlreadyExistsError, ConflictError, NotFoundError, PreconditionFailedError, keyFor, collectionKeyFor, type EtcdStore } from '@ekslab/storage';
+import { apiVersionOf, qualifiedResource, type ResourceInfo } from '../resources.js';
+import { failure } from '../http/status.js';
+import { objectRef, prepareForCreate, prepareForUpdate, timestamp, type KubeObject } from './objects.js';
+
+export interface Target {
+  readonly info: ResourceInfo;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly subresource?: string;
+}
+
+export interface WriteOptions {
+  readonly dryRun: boolean;
+  readonly signal: AbortSignal;
+}
+
+export interface DeleteRequestOptions extends WriteOptions {
+  readonly gracePeriodSeconds?: number;
+  readonly propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  readonly preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+const details = (info: ResourceInfo, name: string) => ({ name, ...(info.group ? { group: info.group } : {}), kind: info.resource });
+
+/** Storage errors turned into the Status kube-apiserver returns for them, with its exact wording. */
+export function mapStorageError(err: unknown, info: ResourceInfo, name: string): unknown {
+  if (err instanceof NotFoundError) return failure(404, 'NotFound', `${objectRef(info, name)} not found`, details(info, name));
+  if (err instanceof AlreadyExistsError) return failure(409, 'AlreadyExists', `${objectRef(info, name)} already exists`, details(info, name));
+  if (err instanceof ConflictError) {
+    return failure(409, 'Conflict', `Operation cannot be fulfilled on ${objectRef(info, name)}: the object has been modified; please apply your changes to the latest version and try again`, details(info, name));
+  }
+  if (err instanceof PreconditionFailedError) {
+    return failure(409, 'Conflict', `Operation cannot be fulfilled on ${objectRef(info, name)}: ${err.message}`, details(info, name));
+  }
+  return err;
+}
+
+/**
+ * The generic registry: create / get / update / delete of any resource in the table over etcd, with
+ * Kubernetes' metadata rules. Resource-specific behaviour (defaults, admission) wraps around it.
+ */
+export class Registry {
+  constructor(private readonly store: EtcdStore, private readonly now: () => number = Date.now) {}
+
+  keyOf(t: Pick<Target, 'info' | 'namespace' | 'name'>): string {
+    return keyFor({ group: t.info.group, resource: t.info.resource, ...(t.info.namespaced ? { namespace: t.namespace ?? '' } : {}), name: t.name });
+  }
+
+  prefixOf(info: ResourceInfo, namespace?: string): string {
+    return collectionKeyFor({ group: info.group, resource: info.resource, ...(info.namespaced && namespace ? { namespace } : {}) });
+  }
+
+  private async guard<T>(t: Pick<Target, 'info' | 'name'>, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw mapStorageError(err, t.info, t.name);
+    }
+  }
+
+  async get(t: Target, signal: AbortSignal): Promise<KubeObject> {
+    return this.guard(t, () => this.store.get<KubeObject>(this.keyOf(t), { signal }));
+  }
+
+  async create(info: ResourceInfo, namespace: string | undefined, input: Record<string, unknown>, opts: WriteOptions): Promise<KubeObject> {
+    const obj = prepareForCreate({ info, ...(namespace !== undefined ? { namespace } : {}), now: this.now() }, input);
+    const t = { info, namespace, name: obj.metadata.name! };
+    if (opts.dryRun) return obj;
+    return this.guard(t, () => this.store.create(this.keyOf(t), obj, { signal: opts.signal }));
+  }
+
+  /**
+   * Replaces an object. With `metadata.resourceVersion` set this is a compare-and-swap (409 Conflict when
+   * stale); without it, an unconditional update, as most Kubernetes resources allow.
+   */
+  async update(t: Target, input: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    const wanted = input.metadata?.resourceVersion;
+    return this.guard(t, async () => {
+      const key = this.keyOf(t);
+      if (wanted) {
+        const current = await this.store.get<KubeObject>(key, { signal: opts.signal });
+        if (current.metadata.resourceVersion !== wanted) throw new ConflictError(key, wanted, current.metadata.resourceVersion ?? '');
+        const next = prepareForUpdate(t, current, input);
+        next.metadata.resourceVersion = wanted;
+        if (opts.dryRun) return next;
+        return this.finishIfDeleted(key, await this.store.update(key, next, { signal: opts.signal }), opts.signal);
+      }
+      return this.mutate(t, (current) => prepareForUpdate(t, current, input), opts);
+    });
+  }
+
+  /** Read-modify-write with retries on Conflict; `change` sees the current object and returns the next. */
+  async mutate(t: Target, change: (current: KubeObject) => KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    return this.guard(t, async () => {
+      const key = this.keyOf(t);
+      if (opts.dryRun) {
+        const current = await this.store.get<KubeObject>(key, { signal: opts.signal });
+        return prepareForUpdate(t, current, change(structuredClone(current)));
+      }
+      const written = await this.store.guaranteedUpdate<KubeObject>(key, (current) => {
+        const next = prepareForUpdate(t, current, change(structuredClone(current)));
+        next.metadata.resourceVersion = current.metadata.resourceVersion;
+        return next;
+      }, { signal: opts.signal });
+      return this.finishIfDeleted(key, written, opts.signal);
+    });
+  }
+
+  /** An object marked for deletion whose last finalizer is gone is deleted for real. */
+  private async finishIfDeleted(key: string, obj: KubeObject, signal: AbortSignal): Promise<KubeObject> {
+    const graceDone = !obj.metadata.deletionGracePeriodSeconds;
+    if (obj.metadata.deletionTimestamp && (obj.metadata.finalizers?.length ?? 0) === 0 && graceDone) {
+      try {
+        await this.store.delete(key, { preconditions: { resourceVersion: obj.metadata.resourceVersion! }, signal });
+      } catch (err) {
+        if (!(err instanceof NotFoundError) && !(err instanceof PreconditionFailedError)) throw err;
+      }
+    }
+    return obj;
+  }
+
+  /**
+   * Deletes an object as Kubernetes does: with finalizers (or foreground/orphan propagation, which add
+   * theirs) it is only marked (`deletionTimestamp`) and returned; a pod on a node gets a grace period and is
+   * removed by its kubelet; otherwise it is removed and returned as it was.
+   */
+  async delete(t: Target, opts: DeleteRequestOptions): Promise<{ object: KubeObject; deleted: boolean }> {
+    return this.guard(t, async () => {
+      const key = this.keyOf(t);
+      const current = await this.store.get<KubeObject>(key, { signal: opts.signal });
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata.uid) {
+        throw failure(409, 'Conflict', `Operation cannot be fulfilled on ${objectRef(t.info, t.name)}: Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(current.metadata.uid)}`, details(t.info, t.name));
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw failure(409, 'Conflict', `Operation cannot be fulfilled on ${objectRef(t.info, t.name)}: Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(current.metadata.resourceVersion)}`, details(t.info, t.name));
+      }
+      const finalizers = new Set(current.metadata.finalizers ?? []);
+      if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+      if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
+      const grace = this.gracePeriod(t.info, current, opts.gracePeriodSeconds);
+      if (finalizers.size > 0 || grace > 0 || t.info.resource === 'namespaces') {
+        if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
+        const marked = structuredClone(current);
+        marked.metadata.deletionTimestamp = timestamp(this.now() + grace * 1000);
+        marked.metadata.deletionGracePeriodSeconds = grace;
+        if (finalizers.size > 0) marked.metadata.finalizers = [...finalizers];
+        if (t.info.resource === 'namespaces') marked.status = { ...(marked.status as object | undefined), phase: 'Terminating' };
+        if (opts.dryRun) return { object: marked, deleted: false };
+        return { object: await this.store.update(key, marked, { signal: opts.signal }), deleted: false };
+      }
+      if (opts.dryRun) return { object: current, deleted: true };
+      const deleted = await this.store.delete<KubeObject>(key, { preconditions: { resourceVersion: current.metadata.resourceVersion! }, signal: opts.signal });
+      return { object: deleted, deleted: true };
+    });
+  }
+
+  /** Pods bound to a node get their grace period (default 30 s); everything else is deleted at once. */
+  private gracePeriod(info: ResourceInfo, obj: KubeObject, requested: number | undefined): number {
+    if (info.resource !== 'pods') return 0;
+    const spec = (obj.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
+    const phase = (obj.status as { phase?: string } | undefined)?.phase;
+    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+    return requested ?? spec.terminationGracePeriodSeconds ?? 30;
+  }
+}
+
+export const listKindOf = (info: ResourceInfo): string => `${info.kind}List`;
+export const describe = (info: ResourceInfo): string => `${apiVersionOf(info)} ${qualifiedResource(info)}`;
