@@ -1,4 +1,5 @@
-import { Etcd3, Range } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
+import { Etcd3, GRPCCancelledError, isRecoverableError, Range } from 'etcd3';
 import type { IKeyValue } from 'etcd3';
 import { jsonCodec, withResourceVersion } from './codec.js';
 import type { ValueCodec } from './codec.js';
@@ -53,12 +54,28 @@ export interface DeleteOptions extends CallOpts {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-/** Creates an etcd3 client tuned for the store: HTTP/2 keepalive so a frozen member is noticed in ~15 s. */
+/**
+ * Errors that say something about the member: unavailable, timed out, reset. A call or watch the store
+ * itself cancelled (a client went away, a watch was closed) says nothing about the member; etcd3's default
+ * policies count those too, so a few closed watches would open the circuit breaker and fail every call to
+ * a healthy member for 5 s — and they would retry a cancelled call, which must never be retried.
+ */
+const memberFault = (err: Error): boolean => isRecoverableError(err) && !(err instanceof GRPCCancelledError);
+
+/**
+ * Creates an etcd3 client tuned for the store: HTTP/2 keepalive so a frozen member is noticed in ~15 s,
+ * a per-member circuit breaker (3 consecutive member faults, half-open after 5 s) and up to 3 attempts
+ * across members, both counting only member faults.
+ */
 export function createEtcdClient(endpoints: string[], dialTimeoutMs = 5_000): Etcd3 {
   return new Etcd3({
     hosts: endpoints,
     dialTimeout: dialTimeoutMs,
     grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000 },
+    faultHandling: {
+      host: () => circuitBreaker(handleWhen(memberFault), { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(3) }),
+      global: retry(handleWhen(memberFault), { maxAttempts: 3 }),
+    },
   });
 }
 

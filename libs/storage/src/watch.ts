@@ -83,6 +83,7 @@ class EtcdWatch<T extends StoredObject> implements StorageWatch<T> {
   private readonly queue: WatchEvent<T>[] = [];
   private failure: Error | undefined;
   private closed = false;
+  private released = false;
   private wake: (() => void) | undefined;
   private resolveCreated!: () => void;
   private rejectCreated!: (err: Error) => void;
@@ -112,8 +113,20 @@ class EtcdWatch<T extends StoredObject> implements StorageWatch<T> {
     if (this.closed) return;
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
-    this.stream.cancel();
+    this.release();
     this.wakeUp();
+  }
+
+  /**
+   * Ends the stream by half-closing it, so etcd closes it with status OK. Cancelling it instead would make
+   * etcd3 count a CANCELLED error against the member and reset every channel to it, failing other calls
+   * in flight. A stream etcd does not end within 5 s (a member cut off) is cancelled after all.
+   */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.stream.end();
+    setTimeout(() => this.stream.cancel(), 5_000).unref();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent<T>> {
@@ -187,7 +200,7 @@ class EtcdWatch<T extends StoredObject> implements StorageWatch<T> {
     if (this.closed || this.failure) return;
     this.failure = err;
     this.rejectCreated(err);
-    this.stream.cancel();
+    this.release();
     this.wakeUp();
   }
 
