@@ -1,6 +1,8 @@
-import { createServer } from 'node:http';
+import { createServer } from 'node:https';
+import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createApiHandler } from '@ekslab/apiserver';
+import { Authenticator, Authorizer, ClientCertAuthenticator, ensureLabPki, ensureLabTokens } from '@ekslab/apiserver-auth';
+import { createApiHandler, ensureBootstrapObjects, RbacCache } from '@ekslab/apiserver';
 import { untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
 import { EtcdStore } from '@ekslab/storage';
 import { info, type Config } from './config.js';
@@ -10,27 +12,52 @@ export interface Deps {
   readonly log: Logger;
 }
 
-/** Serves the Kubernetes API on `--secure-port` until `signal` aborts; ready while etcd answers. */
+/**
+ * Serves the Kubernetes API over HTTPS on `--secure-port` until `signal` aborts: lab PKI and tokens from
+ * `--cert-dir` (created on first start), bootstrap namespaces and RBAC policy in etcd, then requests.
+ * Ready while etcd answers and the RBAC cache has synced.
+ */
 export async function start({ config, log }: Deps, signal: AbortSignal): Promise<void> {
   const store = new EtcdStore({ endpoints: [...config.etcdServers], prefix: config.etcdPrefix, requestTimeoutMs: config.etcdRequestTimeout });
   try {
     await withOpsServer(info.service, config, log, async (ops) => {
+      const sans = { dns: config.tlsSan.filter((s) => !isIP(s)), ips: config.tlsSan.filter((s) => isIP(s)) };
+      const pki = await ensureLabPki(config.certDir, { sans, signal });
+      const tokens = await ensureLabTokens(config.certDir);
+      const rbac = new RbacCache(store, log);
       ops.readiness.add('etcd', async (s) => {
         await store.currentRevision({ signal: s });
       });
+      ops.readiness.add('rbac-cache', () => {
+        if (!rbac.hasSynced()) throw new Error('RBAC cache not synced');
+      });
+      await ensureBootstrapObjects(store, log, signal);
+      const cacheDone = rbac.start(signal);
+      await rbac.waitForSync();
       const handler = createApiHandler({
         store, log, gitVersion: config.kubernetesVersion, maxRequestBytes: config.maxRequestBytes,
         bookmarkIntervalMs: config.watchBookmarkInterval, minRequestTimeoutMs: config.minRequestTimeout,
+        ...(config.authorizationMode === 'AlwaysAllow' ? {} : {
+          auth: {
+            authenticator: new Authenticator({
+              clientCerts: new ClientCertAuthenticator(pki.ca.certPem),
+              tokens: [tokens.tokenAuthenticator, tokens.nodeTokens],
+              anonymous: config.anonymousAuth === 'true',
+            }),
+            authorizer: new Authorizer(rbac.rbac),
+          },
+        }),
       });
-      const server = createServer(handler);
+      const server = createServer({ cert: pki.serving.certPem, key: pki.serving.keyPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false }, handler);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.securePort, config.bindAddress, () => resolve());
       });
-      log.info({ address: config.bindAddress, port: (server.address() as AddressInfo).port, etcd: config.etcdServers }, 'serving the Kubernetes API');
+      log.info({ address: config.bindAddress, port: (server.address() as AddressInfo).port, etcd: config.etcdServers, certDir: config.certDir }, 'serving the Kubernetes API');
       await untilAborted(signal);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await cacheDone;
     });
   } finally {
     store.close();

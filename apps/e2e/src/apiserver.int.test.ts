@@ -1,23 +1,29 @@
 import { startEtcdCluster, waitFor, type EtcdCluster } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectl, kubectlWatch, writeKubeconfig } from './kubectl.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kubectl, kubectlWatch, tokenOf, writeKubeconfig } from './kubectl.js';
 import { ServiceProcess } from './process.js';
 
 // The built apiserver on a real etcd, driven by real kubectl of the oldest and newest supported minors.
 let etcd: EtcdCluster;
 let apiserver: ServiceProcess;
 let kubeconfig: string;
+let certDir: string;
+let server: string;
 
 beforeAll(async () => {
   etcd = await startEtcdCluster({ members: 1 });
+  certDir = mkdtempSync(join(tmpdir(), 'ekslab-pki-'));
   apiserver = new ServiceProcess('apiserver', [
+    '--cert-dir', certDir,
     '--etcd-servers', etcd.endpoints.join(','), '--bind-address', '127.0.0.1', '--secure-port', '0',
     '--ops-address', '127.0.0.1', '--ops-port', '0', '--watch-bookmark-interval', '1s',
   ]);
   const serving = await apiserver.waitForLog((r) => r['msg'] === 'serving the Kubernetes API', 20_000);
-  kubeconfig = writeKubeconfig(`http://127.0.0.1:${String(serving['port'])}`);
-  const ns = await kubectl('1.27', kubeconfig, ['create', 'namespace', 'default']);
-  expect(ns.stderr).toBe('');
+  server = `https://127.0.0.1:${String(serving['port'])}`;
+  kubeconfig = writeKubeconfig(server, readFileSync(join(certDir, 'ca.crt'), 'utf8'), tokenOf(join(certDir, 'tokens.csv'), 'kubernetes-admin'));
 }, 120_000);
 
 afterAll(async () => {
@@ -165,6 +171,42 @@ describe.each(['1.27', '1.33'])('kubectl %s against the apiserver', (version) =>
     expect((await k(['get', 'flurbs'])).stderr).toContain(`the server doesn't have a resource type "flurbs"`);
     const bad = await k(['-n', ns, 'get', 'pods', '--field-selector', 'spec.color=blue']);
     expect(bad.stderr).toContain('field label not supported: spec.color');
+  });
+
+  it('authentication and RBAC: bad tokens are 401, component identities get what the bootstrap roles give', async () => {
+    const ca = readFileSync(join(certDir, 'ca.crt'), 'utf8');
+    const bad = await kubectl(version, writeKubeconfig(server, ca, 'not-a-token'), ['get', 'ns']);
+    expect(bad.stderr).toContain('Unauthorized');
+    const scheduler = writeKubeconfig(server, ca, tokenOf(join(certDir, 'tokens.csv'), 'system:kube-scheduler'));
+    const as = (args: string[]) => kubectl(version, scheduler, args);
+    expect((await as(['auth', 'can-i', 'create', 'pods', '--subresource=binding'])).stdout.trim()).toBe('yes');
+    expect((await as(['auth', 'can-i', 'delete', 'secrets'])).stdout.trim()).toBe('no');
+    const denied = await as(['-n', ns, 'get', 'secrets']);
+    expect(denied.stderr).toContain(`Error from server (Forbidden): secrets is forbidden: User "system:kube-scheduler" cannot list resource "secrets" in API group "" in the namespace "${ns}"`);
+    expect((await k(['auth', 'can-i', '*', '*'])).stdout.trim()).toBe('yes');
+  });
+
+  it('objects in a namespace that does not exist are refused', async () => {
+    const res = await k(['-n', 'no-such-ns', 'apply', '-f', '-'], `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n`);
+    expect(res.stderr).toContain('namespaces "no-such-ns" not found');
+  });
+
+  it('create subcommands work (kubectl ≥ 1.32 sends their bodies as protobuf)', async () => {
+    const made = await Promise.all([
+      k(['-n', ns, 'create', 'configmap', 'made', '--from-literal=k=v']),
+      k(['-n', ns, 'create', 'secret', 'generic', 'made', '--from-literal=password=s3cret']),
+      k(['-n', ns, 'create', 'serviceaccount', 'made']),
+      k(['-n', ns, 'create', 'deployment', 'made', '--image=nginx:1.27', '--replicas=2', '--port=80']),
+      k(['-n', ns, 'create', 'service', 'clusterip', 'made', '--tcp=80:8080']),
+      k(['-n', ns, 'create', 'role', 'made', '--verb=get', '--resource=pods']),
+    ]);
+    expect(made.map((r) => r.stdout.trim())).toEqual([
+      'configmap/made created', 'secret/made created', 'serviceaccount/made created',
+      'deployment.apps/made created', 'service/made created', 'role.rbac.authorization.k8s.io/made created',
+    ]);
+    expect((await k(['-n', ns, 'get', 'secret', 'made', '-o', 'jsonpath={.data.password}'])).stdout).toBe(Buffer.from('s3cret').toString('base64'));
+    expect((await k(['-n', ns, 'get', 'deploy', 'made', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].ports[0].containerPort}'])).stdout).toBe('2 80');
+    expect((await k(['-n', ns, 'get', 'svc', 'made', '-o', 'jsonpath={.spec.ports[0].port}:{.spec.ports[0].targetPort}'])).stdout).toBe('80:8080');
   });
 
   it('delete -f removes what apply created', async () => {

@@ -3,3 +3,5 @@ export { createApiHandler } from './http/server.js';
 export type { ApiServerOptions, ApiHandler } from './http/server.js';
 export { resources, findResource, apiVersionOf } from './resources.js';
 export type { ResourceInfo, Verb } from './resources.js';
+export { RbacCache } from './auth/rbac-cache.js';
+export { ensureBootstrapObjects } from './auth/bootstrap.js';

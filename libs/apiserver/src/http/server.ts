@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { forbiddenStatus, parseRequestInfo, type Authenticator, type Authorizer, type UserInfo } from '@ekslab/apiserver-auth';
 import type { Logger } from '@ekslab/runtime';
 import type { EtcdStore } from '@ekslab/storage';
 import { discovery, versionInfo } from '../discovery.js';
@@ -21,6 +23,27 @@ export interface ApiServerOptions {
   /** A watch without timeoutSeconds ends after 1x–2x this (kube-apiserver --min-request-timeout, 1800 s). */
   readonly minRequestTimeoutMs: number;
   readonly now?: () => number;
+  /**
+   * Authentication and authorization (kube-apiserver's chain: x509 / bearer token / anonymous, then
+   * system:masters / Node / RBAC). Without it every request is served as an anonymous superuser — only for
+   * tests of the REST layer itself.
+   */
+  readonly auth?: { readonly authenticator: Authenticator; readonly authorizer: Authorizer };
+}
+
+const superuser: UserInfo = { username: 'system:anonymous', groups: ['system:masters'] };
+
+/** Who sent the request, or the 401 Status when the credentials are bad. */
+function authenticate(opts: ApiServerOptions, req: IncomingMessage): UserInfo {
+  if (!opts.auth) return superuser;
+  const socket = req.socket as Partial<TLSSocket>;
+  const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : undefined;
+  const result = opts.auth.authenticator.authenticate({
+    ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    ...(peer && Object.keys(peer).length > 0 ? { peerCertificate: peer } : {}),
+  });
+  if ('error' in result) throw failure(401, 'Unauthorized', 'Unauthorized');
+  return result.user;
 }
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -43,6 +66,15 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
   const serve = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://apiserver');
     const path = url.pathname;
+    const user = authenticate(opts, req);
+    if (opts.auth) {
+      const attrs = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
+      const { decision, reason } = opts.auth.authorizer.authorize(user, attrs);
+      if (decision !== 'allow') {
+        const status = forbiddenStatus(user, attrs, reason);
+        return sendJson(res, 403, status);
+      }
+    }
     if (path === '/version' || path === '/version/') return sendJson(res, 200, version);
     if (path === '/healthz' || path === '/livez' || path === '/readyz') {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
@@ -78,7 +110,7 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
       case 'not-found':
         throw failure(404, 'NotFound', 'the server could not find the requested resource');
       case 'resource':
-        return handleResource({ req, res, route: r, query: url.searchParams, registry, store: opts.store, signal, options: opts });
+        return handleResource({ req, res, route: r, query: url.searchParams, registry, store: opts.store, signal, options: opts, user });
     }
   };
 

@@ -1,6 +1,6 @@
 import type { SchemaSource } from './schema.js';
 
-/** core/v1 objects other than the pod spec (k8s.io/api/core/v1/generated.proto). Status messages are empty tables: clients send them empty on create, and anything in them is reported as unknown. */
+/** core/v1 objects other than the pod spec (k8s.io/api/core/v1/generated.proto). Status tables are opaque (see schema.ts). */
 export const CORE_SCHEMA: SchemaSource = {
   Namespace: {
     1: 'metadata ObjectMeta',

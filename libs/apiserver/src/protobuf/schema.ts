@@ -11,6 +11,8 @@
  *   `*`    a zero scalar on the wire is kept in JSON. Used for Go pointers (`replicas *int32`: sent only when
  *          set, so `0` means 0) and for fields without `omitempty` (`ServicePort.port`). Without `*`, a zero
  *          scalar is dropped, as Go's `omitempty` would: gogo writes every non-pointer field, set or not.
+ * An empty table is opaque: its contents are skipped without being reported and it decodes to `{}`. The
+ * status messages are written so — gogo sends them full of zeros on create and the apiserver ignores them.
  * Field numbers and types come from the upstream `generated.proto` files; JSON names and pointer-ness from
  * the Go `types.go` tags. Fields not listed are skipped by the decoder and reported as unknown.
  */

@@ -122,6 +122,11 @@ export class WireReader {
     return utf8.decode(this.bytes());
   }
 
+  /** Everything left in this reader as a string (the payload of a `sub` reader over a string field). */
+  restString(): string {
+    return utf8.decode(this.take(this.end - this.pos));
+  }
+
   /** A field key: field number ≥ 1 and a supported wire type. */
   tag(): { field: number; wire: WireType } {
     const at = this.pos;

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { evaluateSelfSubjectAccessReview, type SelfSubjectAccessReviewSpec, type UserInfo } from '@ekslab/apiserver-auth';
 import type { EtcdStore } from '@ekslab/storage';
 import { decodeObject, mediaType, readBody } from '../http/body.js';
+import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufDecodeError, UnsupportedKindError } from '../protobuf/index.js';
 import { negotiate, type Rendering } from '../http/negotiate.js';
 import type { ResourceRoute } from '../http/route.js';
 import type { ApiServerOptions } from '../http/server.js';
@@ -23,6 +25,7 @@ export interface RequestContext {
   readonly store: EtcdStore;
   readonly signal: AbortSignal;
   readonly options: ApiServerOptions;
+  readonly user: UserInfo;
 }
 
 /** The Kubernetes verb of a resource request (requestinfo.go). */
@@ -63,7 +66,21 @@ async function bodyObject(ctx: RequestContext): Promise<Record<string, unknown>>
   const body = await readBody(ctx.req, ctx.options.maxRequestBytes);
   if (type === 'application/json' || type === '') return decodeObject(body, 'json');
   if (type === 'application/yaml') return decodeObject(body, 'yaml');
+  if (isKubernetesProtobuf(type)) return decodeProtobuf(body);
   throw failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+}
+
+/**
+ * kubectl ≥ 1.32 sends built-in objects as Kubernetes protobuf (`kubectl create …`, `auth can-i`); they are
+ * decoded into their JSON form. A body that does not decode is 400 BadRequest.
+ */
+function decodeProtobuf(body: Buffer): Record<string, unknown> {
+  try {
+    return decodeKubernetesProtobuf(body).object;
+  } catch (err) {
+    if (err instanceof ProtobufDecodeError || err instanceof UnsupportedKindError) throw failure(err.status.code, err.status.reason, err.status.message);
+    throw err;
+  }
 }
 
 export async function handleResource(ctx: RequestContext): Promise<void> {
@@ -72,6 +89,7 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
   const sub = r.subresource;
   const allowed = sub ? (r.info.subresources?.[sub] ?? methodNotAllowed(r.info, verb, sub)) : r.info.verbs;
   if (!allowed.includes(verb) && !(sub && verb === 'get' && allowed.includes('get'))) methodNotAllowed(r.info, verb, sub);
+  if (r.info.virtual) return accessReview(ctx);
   if (sub === 'scale') return handleScale(ctx, verb);
   if (sub && sub !== 'status') throw failure(404, 'NotFound', `the server could not find the requested resource (${verb} ${r.info.resource}/${sub})`);
   const rendering = verb === 'get' || verb === 'list' || verb === 'watch' ? negotiate(ctx.req.headers, query) : { kind: 'object' as const };
@@ -159,9 +177,22 @@ async function handleScale(ctx: RequestContext, verb: Verb): Promise<void> {
   return sendJson(ctx.res, 200, toScale(updated));
 }
 
+/** SelfSubjectAccessReview: may the caller do what the spec describes? (`kubectl auth can-i`). */
+async function accessReview(ctx: RequestContext): Promise<void> {
+  const review = await bodyObject(ctx);
+  const spec = (review['spec'] ?? {}) as SelfSubjectAccessReviewSpec;
+  if (!spec.resourceAttributes && !spec.nonResourceAttributes) {
+    throw failure(422, 'Invalid', 'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified');
+  }
+  // Without authorization configured (REST-layer tests) everything is allowed.
+  const status = ctx.options.auth ? evaluateSelfSubjectAccessReview(ctx.options.auth.authorizer, ctx.user, spec) : { allowed: true };
+  return sendJson(ctx.res, 201, { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec, status });
+}
+
 async function deleteOptions(ctx: RequestContext) {
   const body = await readBody(ctx.req, ctx.options.maxRequestBytes);
-  const opts = body.length > 0 ? decodeObject(body, 'json') : {};
+  const protobuf = isKubernetesProtobuf(mediaType(ctx.req.headers['content-type']));
+  const opts = body.length === 0 ? {} : protobuf ? decodeProtobuf(body) : decodeObject(body, 'json');
   const q = ctx.query;
   const grace = q.get('gracePeriodSeconds') ?? (opts['gracePeriodSeconds'] as number | undefined);
   const policy = q.get('propagationPolicy') ?? (opts['propagationPolicy'] as string | undefined);

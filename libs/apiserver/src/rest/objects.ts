@@ -44,8 +44,18 @@ const labelNamed = new Set(['namespaces', 'services']);
 const labelMessage = `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`;
 const subdomainMessage = `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
 
+/** RBAC objects only need a valid path segment (rbac validation's ValidateRBACName), e.g. `system:discovery`. */
+const pathSegmentNamed = new Set(['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings']);
+
 /** 422 Invalid for a bad metadata.name, worded as kube-apiserver words it. */
 export function validateName(info: ResourceInfo, name: string): void {
+  if (pathSegmentNamed.has(info.resource)) {
+    const bad = name === '.' || name === '..' ? `may not be '${name}'` : /[/%]/.exec(name) ? `may not contain '${/[/%]/.exec(name)![0]}'` : undefined;
+    if (!bad) return;
+    throw failure(422, 'Invalid', `${info.kind} ${JSON.stringify(name)} is invalid: metadata.name: Invalid value: ${JSON.stringify(name)}: ${bad}`, {
+      name, group: info.group, kind: info.kind, causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: ${bad}`, field: 'metadata.name' }],
+    });
+  }
   const asLabel = labelNamed.has(info.resource);
   const max = asLabel ? 63 : 253;
   const problems: string[] = [];

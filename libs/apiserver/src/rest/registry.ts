@@ -1,5 +1,5 @@
 import { AlreadyExistsError, ConflictError, NotFoundError, PreconditionFailedError, keyFor, collectionKeyFor, type EtcdStore } from '@ekslab/storage';
-import { apiVersionOf, qualifiedResource, type ResourceInfo } from '../resources.js';
+import { apiVersionOf, findResource, qualifiedResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
 import { objectRef, prepareForCreate, prepareForUpdate, timestamp, type KubeObject } from './objects.js';
 
@@ -66,8 +66,28 @@ export class Registry {
   async create(info: ResourceInfo, namespace: string | undefined, input: Record<string, unknown>, opts: WriteOptions): Promise<KubeObject> {
     const obj = prepareForCreate({ info, ...(namespace !== undefined ? { namespace } : {}), now: this.now() }, input);
     const t = { info, namespace, name: obj.metadata.name! };
+    if (info.namespaced) await this.admitNamespace(namespace ?? '', opts.signal);
     if (opts.dryRun) return obj;
     return this.guard(t, () => this.store.create(this.keyOf(t), obj, { signal: opts.signal }));
+  }
+
+  /**
+   * NamespaceLifecycle admission: new objects need an existing namespace that is not being deleted (404
+   * NotFound for a missing one, 403 Forbidden for a terminating one, worded as kube-apiserver words them).
+   */
+  private async admitNamespace(namespace: string, signal: AbortSignal): Promise<void> {
+    const nsInfo = findResource('', 'v1', 'namespaces')!;
+    let ns: KubeObject;
+    try {
+      ns = await this.store.get<KubeObject>(this.keyOf({ info: nsInfo, name: namespace }), { signal });
+    } catch (err) {
+      throw mapStorageError(err, nsInfo, namespace);
+    }
+    if (ns.metadata.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
+      throw failure(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name: namespace, kind: 'namespaces', causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      });
+    }
   }
 
   /**
