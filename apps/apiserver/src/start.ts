@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Authenticator, Authorizer, ClientCertAuthenticator, ensureLabPki, ensureLabTokens } from '@ekslab/apiserver-auth';
 import { createApiHandler, ensureBootstrapObjects, RbacCache } from '@ekslab/apiserver';
-import { untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
+import { sleep, untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
 import { EtcdStore } from '@ekslab/storage';
 import { info, type Config } from './config.js';
 
@@ -21,19 +21,35 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
   const store = new EtcdStore({ endpoints: [...config.etcdServers], prefix: config.etcdPrefix, requestTimeoutMs: config.etcdRequestTimeout });
   try {
     await withOpsServer(info.service, config, log, async (ops) => {
-      const sans = { dns: config.tlsSan.filter((s) => !isIP(s)), ips: config.tlsSan.filter((s) => isIP(s)) };
-      const pki = await ensureLabPki(config.certDir, { sans, signal });
-      const tokens = await ensureLabTokens(config.certDir);
       const rbac = new RbacCache(store, log);
+      let serving = false;
       ops.readiness.add('etcd', async (s) => {
         await store.currentRevision({ signal: s });
       });
       ops.readiness.add('rbac-cache', () => {
         if (!rbac.hasSynced()) throw new Error('RBAC cache not synced');
       });
-      await ensureBootstrapObjects(store, log, signal);
+      ops.readiness.add('serving', () => {
+        if (!serving) throw new Error('the Kubernetes API is not listening yet');
+      });
+      const sans = { dns: config.tlsSan.filter((s) => !isIP(s)), ips: config.tlsSan.filter((s) => isIP(s)) };
+      const pki = await ensureLabPki(config.certDir, { sans, signal });
+      const tokens = await ensureLabTokens(config.certDir);
+      // Like kube-apiserver, wait for etcd rather than exit: /healthz stays ok, /readyz says what is missing.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ensureBootstrapObjects(store, log, signal);
+          break;
+        } catch (err) {
+          if (signal.aborted) return;
+          log.warn({ err, attempt }, 'cannot write the bootstrap objects yet (is etcd reachable?); retrying');
+          await sleep(Math.min(1_000 * attempt, 10_000), signal).catch(() => undefined);
+          if (signal.aborted) return;
+        }
+      }
       const cacheDone = rbac.start(signal);
-      await rbac.waitForSync();
+      await Promise.race([rbac.waitForSync(), untilAborted(signal)]);
+      if (signal.aborted) return cacheDone;
       const handler = createApiHandler({
         store, log, gitVersion: config.kubernetesVersion, maxRequestBytes: config.maxRequestBytes,
         bookmarkIntervalMs: config.watchBookmarkInterval, minRequestTimeoutMs: config.minRequestTimeout,
@@ -53,6 +69,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
         server.once('error', reject);
         server.listen(config.securePort, config.bindAddress, () => resolve());
       });
+      serving = true;
       log.info({ address: config.bindAddress, port: (server.address() as AddressInfo).port, etcd: config.etcdServers, certDir: config.certDir }, 'serving the Kubernetes API');
       await untilAborted(signal);
       server.closeAllConnections();

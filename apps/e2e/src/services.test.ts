@@ -1,7 +1,17 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceProcess, runToExit } from './process.js';
 
 const services = ['apiserver', 'scheduler', 'controller-manager', 'cloud-controller-manager', 'cloud', 'kubelet', 'ipamd'] as const;
+
+// The apiserver needs etcd to be ready: here it gets none (nothing listens on port 1), so it must stay up,
+// healthy and not ready, saying why.
+const extraArgs: Partial<Record<(typeof services)[number], string[]>> = {
+  apiserver: ['--etcd-servers', 'http://127.0.0.1:1', '--etcd-request-timeout', '500ms', '--cert-dir', mkdtempSync(join(tmpdir(), 'ekslab-pki-')), '--secure-port', '0'],
+};
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ');
 const running: ServiceProcess[] = [];
 
 afterEach(() => {
@@ -14,7 +24,7 @@ describe.each(services)('%s', (service) => {
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`Usage: ekslab-${service} [options]`);
     for (const text of ['--ops-port <port>', 'env: EKSLAB_OPS_PORT', '--log-level', '--shutdown-timeout <duration>', 'default: 5s']) {
-      expect(res.stdout).toContain(text);
+      expect(oneLine(res.stdout)).toContain(text);
     }
   });
 
@@ -25,7 +35,7 @@ describe.each(services)('%s', (service) => {
   });
 
   it('serves /healthz, /readyz and /metrics, logs JSON, and exits 0 within 5 s of SIGTERM', async () => {
-    const proc = new ServiceProcess(service, ['--ops-address', '127.0.0.1', '--ops-port', '0']);
+    const proc = new ServiceProcess(service, ['--ops-address', '127.0.0.1', '--ops-port', '0', ...(extraArgs[service] ?? [])]);
     running.push(proc);
     const listening = await proc.waitForLog((r) => r['msg'] === 'ops endpoint listening (/healthz /readyz /metrics)');
     expect(listening).toMatchObject({ service, az: 'us-east-1a', level: 30 });
@@ -33,8 +43,14 @@ describe.each(services)('%s', (service) => {
 
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz?verbose`);
-    expect(ready.status).toBe(200);
-    expect(await ready.text()).toContain('[+]shutdown ok');
+    const readyText = await ready.text();
+    expect(readyText).toContain('[+]shutdown ok');
+    if (service === 'apiserver') {
+      expect(ready.status).toBe(503);
+      expect(readyText).toMatch(/\[-\]etcd failed: /);
+    } else {
+      expect(ready.status).toBe(200);
+    }
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain(`process_resident_memory_bytes{service="${service}"}`);
 
