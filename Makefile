@@ -12,12 +12,15 @@ ifeq ($(CI),true)
 export NX_DAEMON := false
 endif
 
-.PHONY: help lab lab-down lab-status test deps docker images generate check-generated buf-lint lint typecheck build unit
+kubeconfig: ## print the lab's kubeconfig path (export KUBECONFIG=$$(make -s kubeconfig))
+	@node apps/cli/bin/ekslab.mjs kubeconfig
+
+.PHONY: help lab lab-down lab-status kubeconfig test deps docker images generate check-generated buf-lint lint typecheck build unit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-lab: ## the full lab: Docker, images (cached), etcd x3 + NATS x3 over three AZs, wait until healthy
+lab: ## the full lab: Docker, images (cached), etcd x3 + NATS x3 + apiserver x3 behind HAProxy over three AZs, healthy; writes .ekslab/kubeconfig
 	@bash infra/scripts/lab-up.sh
 
 lab-down: ## stop the lab (keeps images and data volumes; PURGE=1 deletes the volumes)

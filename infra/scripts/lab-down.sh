@@ -2,8 +2,9 @@
 # Stop and remove the lab's containers and network. Images are kept.
 #
 # Usage: infra/scripts/lab-down.sh [--purge]
-#   --purge   also remove the named data volumes (etcd and JetStream data): the next lab-up
-#             bootstraps fresh clusters.
+#   --purge   also remove the named data volumes (etcd and JetStream data, the lab PKI) and
+#             .ekslab/kubeconfig: the next lab-up bootstraps fresh clusters and a new CA.
+# Without --purge .ekslab/kubeconfig is kept: the PKI volume survives, so it stays valid.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,4 +24,8 @@ if ! docker info >/dev/null 2>&1; then
   exit 0
 fi
 lab_compose "${args[@]}"
+if [[ ${1:-} == --purge && -f $LAB_KUBECONFIG ]]; then
+  rm -f "$LAB_KUBECONFIG"
+  lab_log "removed $LAB_KUBECONFIG (its CA and token went with the pki volume)"
+fi
 lab_log "done"

@@ -3,15 +3,19 @@
 #
 # Usage: infra/scripts/lab-up.sh [--timeout SECONDS]      (default 180; env EKSLAB_LAB_TIMEOUT)
 #
-# 1. docker-bootstrap.sh, then build-images.sh (layer cache makes a re-run take seconds).
-#    etcd, nats and haproxy must build; the app image is built too, but a failure there only warns
-#    while no compose service uses it. EKSLAB_SKIP_BUILD=1 skips building.
+# 1. docker-bootstrap.sh, then build-images.sh etcd nats haproxy app (layer cache makes a re-run take
+#    seconds; the app image is built from the current tree). EKSLAB_SKIP_BUILD=1 skips building.
 # 2. compose up -d.
-# 3. Waits until every compose service's container is healthy, saying what it still waits for.
+# 3. Waits until every compose service's container is healthy (one-shot jobs: exited 0), saying
+#    what it still waits for.
 # 4. Verifies for real: etcd member list shows every member started and endpoint status --cluster
 #    shows exactly one leader; every NATS server has routes to all others and the same JetStream
-#    meta leader with cluster_size = number of servers.
-# 5. Prints the summary table (same as lab-status.sh).
+#    meta leader with cluster_size = number of servers; HAProxy reports every apiserver UP.
+# 5. Writes .ekslab/kubeconfig (cluster, user and context "ekslab" → https://127.0.0.1:6443 with the
+#    lab CA and the kubernetes-admin token from the shared PKI volume; http:// and no credentials
+#    while the apiserver serves plain HTTP, i.e. there is no ca.crt in the volume), then runs
+#    `kubectl version` and `kubectl get --raw /readyz` with it (skipped when kubectl is missing).
+# 6. Prints the summary table (same as lab-status.sh) and the kubeconfig hint.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,11 +41,11 @@ build_images() {
     lab_log "EKSLAB_SKIP_BUILD=1: not building images"
     return 0
   fi
-  if ! bash "$SCRIPT_DIR/build-images.sh" etcd nats haproxy app; then
-    lab_log "WARNING: building all images failed; retrying without ekslab/app, which no lab service uses yet"
-    bash "$SCRIPT_DIR/build-images.sh" etcd nats haproxy
-  fi
+  bash "$SCRIPT_DIR/build-images.sh" etcd nats haproxy app
 }
+
+# One-shot jobs (pki-init): done when they exited 0.
+is_oneshot() { [[ $1 == *-init ]]; }
 
 # Prints the container row for service $1 from lab_containers output in $2.
 row_of() { awk -F'|' -v s="$1" '$1 == s { print; exit }' <<<"$2"; }
@@ -60,8 +64,16 @@ wait_healthy() {
         pending+=("$svc: no container")
         continue
       fi
-      IFS='|' read -r _ _ _ _ status health _ <<<"$row"
-      if [[ $status == exited || $status == dead ]]; then
+      IFS='|' read -r _ _ _ _ status health code _ <<<"$row"
+      if is_oneshot "$svc"; then
+        if [[ $status == exited && $code == 0 ]]; then
+          continue
+        elif [[ $status == exited || $status == dead ]]; then
+          failed+=("$svc")
+        else
+          pending+=("$svc: $status (one-shot job)")
+        fi
+      elif [[ $status == exited || $status == dead ]]; then
         failed+=("$svc")
       elif [[ $status != running ]]; then
         pending+=("$svc: $status")
@@ -157,6 +169,106 @@ check_nats() {
   echo "$want servers, each with $((want - 1)) routes, JetStream meta leader ${leaders[0]}, cluster_size $want"
 }
 
+# The first running apiserver container (they share the PKI volume, so any of them will do).
+apiserver_container() {
+  local c
+  c=$(lab_running_container apiserver)
+  [[ -n $c ]] || { lab_log "no running apiserver container"; return 1; }
+  echo "$c"
+}
+
+# Every apiserver is a server of HAProxy's kube-apiserver backend, UP by its /readyz check.
+check_haproxy() {
+  local want c csv up total
+  want=$(expected_count apiserver)
+  c=$(lab_running_container nlb)
+  [[ -n $c ]] || { echo "no running haproxy container"; return 1; }
+  # /stats;csv: pxname,svname,...; field 18 is status (UP, DOWN, MAINT, "UP 1/2"...).
+  csv=$(docker exec "$c" haproxy-http-get '/stats;csv') || { echo "GET /stats;csv failed"; return 1; }
+  total=$(awk -F, '$1 == "kube-apiserver" && $2 != "FRONTEND" && $2 != "BACKEND"' <<<"$csv" | wc -l)
+  up=$(awk -F, '$1 == "kube-apiserver" && $2 != "FRONTEND" && $2 != "BACKEND" && $18 == "UP" { printf "%s ", $2 }' <<<"$csv")
+  echo "$(wc -w <<<"$up")/$want apiservers UP behind 127.0.0.1:6443 (${up% }; $total servers in the backend)"
+  [[ $(wc -w <<<"$up") == "$want" && $total == "$want" ]]
+}
+
+# Writes $LAB_KUBECONFIG (mode 0600, atomically). TLS when the shared PKI volume holds ca.crt.
+write_kubeconfig() {
+  local c ca_data='' token='' server user_block tmp
+  c=$(apiserver_container)
+  mkdir -p "$(dirname "$LAB_KUBECONFIG")"
+  if docker exec "$c" test -f "$LAB_PKI_DIR/ca.crt"; then
+    ca_data=$(docker exec "$c" cat "$LAB_PKI_DIR/ca.crt" | base64 | tr -d '\n')
+    # tokens.csv: token,user,uid,"group1,group2" (kube-apiserver --token-auth-file); the admin row
+    # is user kubernetes-admin (group system:masters).
+    token=$(docker exec "$c" cat "$LAB_PKI_DIR/tokens.csv" 2>/dev/null |
+      awk -F, '{ u = $2; gsub(/[" \r]/, "", u) } u == "kubernetes-admin" { t = $1; gsub(/[" \r]/, "", t); print t; exit }') || true
+    if [[ -z $token ]]; then
+      lab_log "FAIL kubeconfig: $LAB_PKI_DIR/ca.crt exists but tokens.csv has no kubernetes-admin row"
+      exit 1
+    fi
+    server=https://127.0.0.1:6443
+    user_block="    token: $token"
+  else
+    lab_log "the apiserver serves plain HTTP (no $LAB_PKI_DIR/ca.crt in the pki volume): kubeconfig without TLS or credentials"
+    server=http://127.0.0.1:6443
+    user_block=''
+  fi
+  tmp=$(mktemp "$LAB_KUBECONFIG.XXXXXX")
+  chmod 0600 "$tmp"
+  {
+    echo "# Written by infra/scripts/lab-up.sh: the ekslab lab's API through its load balancer (HAProxy)."
+    echo "apiVersion: v1"
+    echo "kind: Config"
+    echo "clusters:"
+    echo "- name: ekslab"
+    echo "  cluster:"
+    echo "    server: $server"
+    [[ -z $ca_data ]] || echo "    certificate-authority-data: $ca_data"
+    echo "users:"
+    echo "- name: kubernetes-admin"
+    if [[ -n $user_block ]]; then
+      echo "  user:"
+      echo "$user_block"
+    else
+      echo "  user: {}"
+    fi
+    echo "contexts:"
+    echo "- name: ekslab"
+    echo "  context:"
+    echo "    cluster: ekslab"
+    echo "    user: kubernetes-admin"
+    echo "    namespace: default"
+    echo "current-context: ekslab"
+    echo "preferences: {}"
+  } >"$tmp"
+  mv -f "$tmp" "$LAB_KUBECONFIG"
+  lab_log "wrote $LAB_KUBECONFIG (server $server${ca_data:+, lab CA, kubernetes-admin token})"
+}
+
+lab_kubectl() { kubectl --kubeconfig "$LAB_KUBECONFIG" --request-timeout=5s "$@"; }
+
+check_kubectl_version() {
+  local out
+  out=$(lab_kubectl version 2>&1) || { echo "$out"; return 1; }
+  grep -E '^(Server|Client) Version' <<<"$out" | tr '\n' ';' | sed 's/;$//; s/;/; /'
+}
+
+check_kubectl_readyz() {
+  local out
+  out=$(lab_kubectl get --raw /readyz 2>&1) || { echo "$out"; return 1; }
+  echo "/readyz says '$out'"
+  [[ $out == ok ]]
+}
+
+verify_kubectl() {
+  if ! command -v kubectl >/dev/null 2>&1; then
+    lab_log "SKIP kubectl checks: kubectl is not on PATH"
+    return 0
+  fi
+  verify_until check_kubectl_version "kubectl version (127.0.0.1:6443)"
+  verify_until check_kubectl_readyz "kubectl get --raw /readyz"
+}
+
 main() {
   parse_args "$@"
   local started=$SECONDS
@@ -167,8 +279,13 @@ main() {
   wait_healthy
   verify_until check_etcd "etcd cluster"
   verify_until check_nats "NATS cluster"
+  verify_until check_haproxy "load balancer"
+  write_kubeconfig
+  verify_kubectl
   lab_log "lab is up in $((SECONDS - started))s"
   lab_print_table
+  echo
+  lab_print_kubeconfig_hint
 }
 
 main "$@"

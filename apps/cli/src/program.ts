@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ekslabVersion } from '@ekslab/runtime';
+import { kubeconfigCommand } from './kubeconfig.js';
 import { repoRoot } from './repo.js';
 
 /** Runs one of the repository's lab scripts with the terminal attached; resolves to its exit code. */
@@ -14,7 +15,7 @@ function runScript(script: string, args: readonly string[]): Promise<number> {
   });
 }
 
-/** The `ekslab` command tree. Chaos, bench, logs and kubeconfig join it as the issues that need them land. */
+/** The `ekslab` command tree. Chaos, bench and logs join it as the issues that need them land. */
 export function program(): Command {
   const root = new Command('ekslab')
     .description('ekslab: an EKS-shaped control plane as a real distributed system on one machine')
@@ -39,6 +40,18 @@ export function program(): Command {
     .description('show every lab container with its AZ, state and endpoint')
     .action(async () => {
       process.exitCode = await runScript('lab-status.sh', []);
+    });
+
+  root
+    .command('kubeconfig')
+    .description('print the path of the kubeconfig the lab writes (.ekslab/kubeconfig: kubectl → 127.0.0.1:6443)')
+    .option('--print', "print the file's contents instead of its path")
+    .addHelpText('after', '\nexample:\n  export KUBECONFIG=$(npx ekslab kubeconfig) && kubectl get ns')
+    .action((opts: { print?: boolean }) => {
+      process.exitCode = kubeconfigCommand(repoRoot(), opts, {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+      });
     });
   return root;
 }

@@ -5,8 +5,14 @@
 # ekslab.lab=ekslab, ekslab.component and ekslab.az (see infra/compose/docker-compose.yml).
 
 LAB_SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly LAB_SCRIPT_DIR
+LAB_REPO_ROOT=$(cd "$LAB_SCRIPT_DIR/../.." && pwd)
+readonly LAB_SCRIPT_DIR LAB_REPO_ROOT
 readonly LAB_LABEL=ekslab.lab=ekslab
+# Written by lab-up.sh for the load balancer on 127.0.0.1:6443; `ekslab kubeconfig` prints this path.
+readonly LAB_KUBECONFIG=$LAB_REPO_ROOT/.ekslab/kubeconfig
+# Where the apiservers keep the lab PKI (the shared `pki` volume); used by lab-up.sh.
+# shellcheck disable=SC2034
+readonly LAB_PKI_DIR=/var/lib/ekslab/pki
 
 lab_log() { printf '[%s] %s\n' "${LAB_LOG_TAG:-lab}" "$*" >&2; }
 
@@ -27,9 +33,14 @@ lab_containers() {
     $ids | sort -t'|' -k3,3 -k2,2
 }
 
-# Human-readable state: "running (healthy)", "exited (137)".
+# Human-readable state: "running (healthy)", "exited (137)"; a one-shot job (component init) that
+# exited 0 is "completed".
 lab_state_text() {
-  local status=$1 health=$2 code=$3
+  local status=$1 health=$2 code=$3 component=${4:-}
+  if [[ $component == init && $status == exited && $code == 0 ]]; then
+    echo completed
+    return 0
+  fi
   case $status in
     running) echo "running${health:+ ($health)}" ;;
     exited | dead) echo "$status ($code)" ;;
@@ -46,11 +57,11 @@ lab_print_table() {
   fi
   {
     echo "SERVICE|AZ|CONTAINER|STATE|HOST ENDPOINTS"
-    local service az container status health code ports
-    while IFS='|' read -r service az _ container status health code ports; do
+    local service az component container status health code ports
+    while IFS='|' read -r service az component container status health code ports; do
       ports=${ports%% }
       ports=${ports//\/tcp/}
-      echo "$service|$az|$container|$(lab_state_text "$status" "$health" "$code")|${ports// /, }"
+      echo "$service|$az|$container|$(lab_state_text "$status" "$health" "$code" "$component")|${ports// /, }"
     done <<<"$rows"
   } | lab_align
 }
@@ -68,7 +79,17 @@ lab_align() {
     }'
 }
 
-# First running container of a component (etcd|nats), or nothing.
+# First running container of a component (etcd|nats|apiserver|nlb), or nothing.
 lab_running_container() {
   docker ps -q --filter "label=$LAB_LABEL" --filter "label=ekslab.component=$1" --filter status=running | head -n1
+}
+
+# Prints where the kubeconfig is and how to use it (or that lab-up.sh has not written one).
+lab_print_kubeconfig_hint() {
+  if [[ -f $LAB_KUBECONFIG ]]; then
+    echo "kubeconfig: $LAB_KUBECONFIG   (API through the load balancer: $(awk '$1 == "server:" { print $2; exit }' "$LAB_KUBECONFIG"))"
+    echo "  export KUBECONFIG=$LAB_KUBECONFIG    # or: kubectl --kubeconfig $LAB_KUBECONFIG get ns"
+  else
+    echo "kubeconfig: not written yet (infra/scripts/lab-up.sh writes $LAB_KUBECONFIG)"
+  fi
 }
