@@ -1,6 +1,7 @@
 import { startEtcdCluster, waitFor, type EtcdCluster } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectl, kubectlWatch, tokenOf, writeKubeconfig } from './kubectl.js';
@@ -213,5 +214,61 @@ describe.each(['1.27', '1.33'])('kubectl %s against the apiserver', (version) =>
     const res = await k(['delete', '-f', '-'], manifest(ns, 'nginx:1.29'));
     expect(res.stdout.split('\n').filter(Boolean)).toEqual(['configmap "cfg" deleted', 'deployment.apps "web" deleted', 'service "web" deleted']);
     expect((await k(['-n', ns, 'get', 'deploy,svc,cm', '-o', 'name'])).stdout).not.toMatch(/web|cfg\b/);
+  });
+});
+
+describe('hostile input gets the right Status and the server keeps serving', () => {
+  const call = async (method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, token?: string) => {
+    const ca = readFileSync(join(certDir, 'ca.crt'), 'utf8');
+    const admin = token ?? tokenOf(join(certDir, 'tokens.csv'), 'kubernetes-admin');
+    const url = new URL(path, server);
+    return new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+      const req = httpsRequest(url, { method, ca, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+  const cms = '/api/v1/namespaces/default/configmaps';
+
+  it.each([
+    ['truncated JSON', 'POST', cms, '{"metadata":{"name":"x"', {}, 400, 'BadRequest'],
+    ['bad YAML', 'POST', cms, 'metadata: [unclosed', { 'content-type': 'application/yaml' }, 400, 'BadRequest'],
+    ['an invalid name', 'POST', cms, '{"metadata":{"name":"Bad_Name"}}', {}, 422, 'Invalid'],
+    ['metadata of the wrong type', 'POST', cms, '{"metadata":"x"}', {}, 400, 'BadRequest'],
+    ['an unknown resource', 'GET', '/api/v1/namespaces/default/flurbs', undefined, {}, 404, 'NotFound'],
+    ['a nonsense label selector', 'GET', `${cms}?labelSelector=${encodeURIComponent('a in (b')}`, undefined, {}, 400, 'BadRequest'],
+    ['a field the resource does not index', 'GET', `${cms}?fieldSelector=spec.x%3D1`, undefined, {}, 400, 'BadRequest'],
+    ['an unsupported patch type', 'PATCH', `${cms}/nope`, '{}', { 'content-type': 'text/plain' }, 415, 'UnsupportedMediaType'],
+    ['an unsupported body type', 'POST', cms, '<xml/>', { 'content-type': 'application/xml' }, 415, 'UnsupportedMediaType'],
+    ['a protobuf body that is not protobuf', 'POST', cms, 'k8s\0garbage', { 'content-type': 'application/vnd.kubernetes.protobuf' }, 400, 'BadRequest'],
+  ])('%s', async (_what, method, path, body, headers, code, reason) => {
+    const res = await call(method, path, body, headers);
+    expect(res.status).toBe(code);
+    expect(res.json).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason });
+  });
+
+  it('a 2 MiB body is 413 RequestEntityTooLarge', async () => {
+    const big = JSON.stringify({ metadata: { name: 'big' }, data: { blob: 'x'.repeat(2 * 1024 * 1024) } });
+    const res = await call('POST', cms, big);
+    expect(res.status).toBe(413);
+    expect(res.json).toMatchObject({ reason: 'RequestEntityTooLarge', code: 413 });
+  });
+
+  it('a bad token is 401 Unauthorized and never anonymous', async () => {
+    const res = await call('GET', cms, undefined, {}, 'forged');
+    expect(res.status).toBe(401);
+    expect(res.json).toMatchObject({ reason: 'Unauthorized', message: 'Unauthorized' });
+  });
+
+  it('after all that the server still serves, and nothing was half-written', async () => {
+    const res = await call('GET', cms);
+    expect(res.status).toBe(200);
+    const names = (res.json['items'] as Array<{ metadata: { name: string } }>).map((i) => i.metadata.name);
+    expect(names).not.toContain('x');
+    expect(names).not.toContain('big');
   });
 });
