@@ -1,3 +1,4 @@
+import { StatusError } from '@ekslab/apimachinery';
 import { StorageError } from '@ekslab/storage';
 
 /** A `metav1.Status` as the apiserver writes it for failures. */
@@ -30,6 +31,7 @@ export function failure(code: number, reason: string, message: string, details?:
 /** What a thrown error becomes on the wire; unknown errors are 500 InternalError with their message. */
 export function statusOf(err: unknown): Status {
   if (err instanceof ApiStatusError) return err.status;
+  if (err instanceof StatusError) return err.status as Status;
   if (err instanceof StorageError) return failure(err.code, err.reason, err.message).status;
   const message = err instanceof Error ? err.message : String(err);
   return failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: 'UnexpectedServerResponse', message }] }).status;
