@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ekslabVersion } from '@ekslab/runtime';
+import { benchApiserverCommand, type BenchApiserverFlags } from './bench.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { repoRoot } from './repo.js';
 
@@ -52,6 +53,18 @@ export function program(): Command {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
       });
+    });
+  const bench = root.command('bench').description('load-test one component against the running lab and print figures (also written as JSON)');
+  bench
+    .command('apiserver')
+    .description('pod creates at rising concurrency through one replica and through the NLB, against raw etcd puts of the same size')
+    .option('-o, --output <format>', 'json: print only the final JSON line')
+    .option('--levels <list>', 'concurrency levels', '1,4,16,64')
+    .option('--per-level <n>', 'creates (and puts) per level', '400')
+    .option('--replica <url>', 'one replica, addressed directly', 'https://127.0.0.1:64431')
+    .option('--etcd <urls>', 'etcd client URLs for the raw puts', 'http://127.0.0.1:23791,http://127.0.0.1:23792,http://127.0.0.1:23793')
+    .action(async (flags: BenchApiserverFlags) => {
+      process.exitCode = await benchApiserverCommand(repoRoot(), flags);
     });
   return root;
 }
