@@ -15,8 +15,11 @@ export const options = {
   etcdServers: opt.list(['http://127.0.0.1:2379'], 'etcd client URLs (kube-apiserver --etcd-servers)'),
   etcdPrefix: opt.string('/registry', 'key prefix of the cluster state in etcd (kube-apiserver --etcd-prefix)', { placeholder: '<prefix>' }),
   etcdRequestTimeout: opt.duration(5_000, 'upper bound of one etcd call; past it the request fails 503 ServiceUnavailable'),
+  advertiseAddress: opt.string('', 'address of this replica in the `kubernetes` Endpoints (kube-apiserver --advertise-address); default: the first non-loopback IPv4', { placeholder: '<ip>' }),
   bindAddress: opt.string('0.0.0.0', 'address the Kubernetes API listens on', { placeholder: '<address>' }),
   securePort: opt.port(6443, 'port of the Kubernetes API; 0 picks a free port'),
+  // No kube-apiserver/EKS counterpart: the lab's internal API for its own components. 50051 is gRPC's customary port.
+  grpcPort: opt.port(50051, 'port of the internal gRPC resource API (same TLS, credentials and RBAC as the Kubernetes API); 0 picks a free port'),
   certDir: opt.string('/var/lib/ekslab/pki', 'directory of the lab CA, the serving certificate and tokens.csv, created on first start and shared by replicas', { placeholder: '<dir>' }),
   tlsSan: opt.list([], 'extra names and IPs for the serving certificate (the load balancer, every replica)'),
   anonymousAuth: opt.choice<'true' | 'false'>('true', ['true', 'false'], 'serve requests without credentials as system:anonymous (kube-apiserver --anonymous-auth)'),
@@ -24,6 +27,10 @@ export const options = {
   kubernetesVersion: opt.string('v1.33.5-eks-ekslab', 'the version /version reports (EKS style: vMAJOR.MINOR.PATCH-eks-<id>)', { placeholder: '<version>' }),
   maxRequestBytes: opt.int(1_572_864, 'largest request body accepted; larger ones get 413 (EKS object limit 1.5 MiB)', [1_024, 64 * 1_048_576]),
   watchBookmarkInterval: opt.duration(60_000, 'how often a watch that allows bookmarks gets one'),
+  serviceClusterIpRange: opt.string('10.100.0.0/16', 'CIDR of Service ClusterIPs; EKS uses 10.100.0.0/16, or 172.20.0.0/16 when the VPC is in 10.0.0.0/8 (kube-apiserver --service-cluster-ip-range)', { placeholder: '<cidr>' }),
+  serviceNodePortRange: opt.string('30000-32767', 'ports NodePort Services may use, both ends included (kube-apiserver --service-node-port-range)', { placeholder: '<a-b>' }),
+  defaultNotReadyTolerationSeconds: opt.int(300, 'tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration every pod gets (kube-apiserver --default-not-ready-toleration-seconds)'),
+  defaultUnreachableTolerationSeconds: opt.int(300, 'tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration every pod gets (kube-apiserver --default-unreachable-toleration-seconds)'),
   minRequestTimeout: opt.duration(1_800_000, 'a watch without timeoutSeconds ends after a random time between 1x and 2x this (kube-apiserver --min-request-timeout)'),
 };
 

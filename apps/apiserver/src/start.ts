@@ -2,7 +2,8 @@ import { createServer } from 'node:https';
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Authenticator, Authorizer, ClientCertAuthenticator, ensureLabPki, ensureLabTokens } from '@ekslab/apiserver-auth';
-import { createApiHandler, ensureBootstrapObjects, RbacCache } from '@ekslab/apiserver';
+import { createApiHandler, ensureBootstrapObjects, listenGrpc, RbacCache, startKubernetesServiceReconciler, type AdmissionOptions, type ApiServerOptions } from '@ekslab/apiserver';
+import { networkInterfaces } from 'node:os';
 import { sleep, untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
 import { EtcdStore } from '@ekslab/storage';
 import { info, type Config } from './config.js';
@@ -50,9 +51,13 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       const cacheDone = rbac.start(signal);
       await Promise.race([rbac.waitForSync(), untilAborted(signal)]);
       if (signal.aborted) return cacheDone;
-      const handler = createApiHandler({
+      const apiOptions: ApiServerOptions = {
         store, log, gitVersion: config.kubernetesVersion, maxRequestBytes: config.maxRequestBytes,
         bookmarkIntervalMs: config.watchBookmarkInterval, minRequestTimeoutMs: config.minRequestTimeout,
+        admission: {
+          serviceClusterIpRange: config.serviceClusterIpRange, serviceNodePortRange: config.serviceNodePortRange,
+          defaultNotReadyTolerationSeconds: config.defaultNotReadyTolerationSeconds, defaultUnreachableTolerationSeconds: config.defaultUnreachableTolerationSeconds,
+        },
         ...(config.authorizationMode === 'AlwaysAllow' ? {} : {
           auth: {
             authenticator: new Authenticator({
@@ -63,20 +68,43 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
             authorizer: new Authorizer(rbac.rbac),
           },
         }),
-      });
+      };
+      const handler = createApiHandler(apiOptions);
       const server = createServer({ cert: pki.serving.certPem, key: pki.serving.keyPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false }, handler);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.securePort, config.bindAddress, () => resolve());
       });
+      // The internal gRPC API: same options, same TLS certificate and client CA, same lifetime.
+      const grpc = await listenGrpc(apiOptions, {
+        address: config.bindAddress, port: config.grpcPort, tls: { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, caPem: pki.ca.certPem },
+      }).catch((err: unknown) => {
+        server.close();
+        throw err;
+      });
+      log.info({ address: config.bindAddress, port: grpc.port }, 'serving the resource API over gRPC');
+      // The `kubernetes` Service in `default`, whose Endpoints list the live replicas (kube-apiserver's lease reconciler).
+      const kubernetesService = startKubernetesServiceReconciler({
+        store, admission: apiOptions.admission as AdmissionOptions, advertiseAddress: config.advertiseAddress || advertiseAddress(),
+        securePort: (server.address() as AddressInfo).port, log,
+      }, signal);
       serving = true;
       log.info({ address: config.bindAddress, port: (server.address() as AddressInfo).port, etcd: config.etcdServers, certDir: config.certDir }, 'serving the Kubernetes API');
       await untilAborted(signal);
+      grpc.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await cacheDone;
+      await Promise.all([cacheDone, kubernetesService]);
     });
   } finally {
     store.close();
   }
+}
+
+/** The first non-loopback IPv4 address of this host (the container's address in the lab). */
+function advertiseAddress(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }

@@ -20,7 +20,7 @@ beforeAll(async () => {
   apiserver = new ServiceProcess('apiserver', [
     '--cert-dir', certDir,
     '--etcd-servers', etcd.endpoints.join(','), '--bind-address', '127.0.0.1', '--secure-port', '0',
-    '--ops-address', '127.0.0.1', '--ops-port', '0', '--watch-bookmark-interval', '1s',
+    '--ops-address', '127.0.0.1', '--ops-port', '0', '--grpc-port', '0', '--watch-bookmark-interval', '1s',
   ]);
   const serving = await apiserver.waitForLog((r) => r['msg'] === 'serving the Kubernetes API', 20_000);
   server = `https://127.0.0.1:${String(serving['port'])}`;
@@ -69,6 +69,13 @@ describe.each(['1.27', '1.33'])('kubectl %s against the apiserver', (version) =>
     const res = await k(['version', '-o', 'json']);
     expect(res.code).toBe(0);
     expect((JSON.parse(res.stdout) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion).toMatch(/^v1\.33\.\d+-eks-/);
+  });
+
+  it('the kubernetes Service has the first service IP and the apiserver as its endpoint', async () => {
+    expect((await k(['-n', 'default', 'get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP} {.spec.ports[0].port}'])).stdout).toBe('10.100.0.1 443');
+    await waitFor(async () => (await k(['-n', 'default', 'get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[*].ip}'])).stdout.trim().length > 0, {
+      description: 'the kubernetes Endpoints list a replica', timeoutMs: 20_000,
+    });
   });
 
   it('api-resources lists the groups with short names', async () => {

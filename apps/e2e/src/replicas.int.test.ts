@@ -17,7 +17,7 @@ const replicas: ServiceProcess[] = [];
 async function startReplica(name: string): Promise<{ proc: ServiceProcess; kc: KubeConfig }> {
   const proc = new ServiceProcess('apiserver', [
     '--etcd-servers', etcd.endpoints.join(','), '--cert-dir', certDir, '--bind-address', '127.0.0.1', '--secure-port', '0',
-    '--ops-address', '127.0.0.1', '--ops-port', '0', '--watch-bookmark-interval', '1s',
+    '--ops-address', '127.0.0.1', '--ops-port', '0', '--grpc-port', '0', '--watch-bookmark-interval', '1s',
   ]);
   replicas.push(proc);
   const serving = await proc.waitForLog((r) => r['msg'] === 'serving the Kubernetes API', 30_000);

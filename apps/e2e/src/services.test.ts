@@ -9,7 +9,7 @@ const services = ['apiserver', 'scheduler', 'controller-manager', 'cloud-control
 // The apiserver needs etcd to be ready: here it gets none (nothing listens on port 1), so it must stay up,
 // healthy and not ready, saying why.
 const extraArgs: Partial<Record<(typeof services)[number], string[]>> = {
-  apiserver: ['--etcd-servers', 'http://127.0.0.1:1', '--etcd-request-timeout', '500ms', '--cert-dir', mkdtempSync(join(tmpdir(), 'ekslab-pki-')), '--secure-port', '0'],
+  apiserver: ['--etcd-servers', 'http://127.0.0.1:1', '--etcd-request-timeout', '500ms', '--cert-dir', mkdtempSync(join(tmpdir(), 'ekslab-pki-')), '--secure-port', '0', '--grpc-port', '0'],
 };
 const oneLine = (text: string): string => text.replace(/\s+/g, ' ');
 const running: ServiceProcess[] = [];

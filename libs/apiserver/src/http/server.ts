@@ -3,6 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { forbiddenStatus, parseRequestInfo, type Authenticator, type Authorizer, type UserInfo } from '@ekslab/apiserver-auth';
 import type { Logger } from '@ekslab/runtime';
 import type { EtcdStore } from '@ekslab/storage';
+import { admissionFor, type AdmissionOptions } from '../admission/chain.js';
 import { discovery, versionInfo } from '../discovery.js';
 import { openApiV2Json, openApiV2Protobuf, openApiV2ProtobufType } from '../openapi-v2.js';
 import { openApiV3GroupVersion, openApiV3Root } from '../openapi.js';
@@ -29,6 +30,11 @@ export interface ApiServerOptions {
    * tests of the REST layer itself.
    */
   readonly auth?: { readonly authenticator: Authenticator; readonly authorizer: Authorizer };
+  /**
+   * Admission plugins' settings (service CIDR, NodePort range, default toleration seconds); EKS defaults
+   * when absent. `false` turns admission off (only for tests of the REST layer itself).
+   */
+  readonly admission?: AdmissionOptions | false;
 }
 
 const superuser: UserInfo = { username: 'system:anonymous', groups: ['system:masters'] };
@@ -59,7 +65,7 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
  * sends can take the server down.
  */
 export function createApiHandler(opts: ApiServerOptions): ApiHandler {
-  const registry = new Registry(opts.store, opts.now);
+  const registry = new Registry(opts.store, opts.now, admissionFor(opts));
   const version = versionInfo(opts.gitVersion);
   const openApiHash = Buffer.from(opts.gitVersion).toString('hex').slice(0, 32).toUpperCase();
 

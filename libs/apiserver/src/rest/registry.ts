@@ -2,6 +2,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, PreconditionFailedErr
 import { apiVersionOf, findResource, qualifiedResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
 import { objectRef, prepareForCreate, prepareForUpdate, timestamp, type KubeObject } from './objects.js';
+import type { Admission, AdmissionOutcome } from '../admission/types.js';
 
 export interface Target {
   readonly info: ResourceInfo;
@@ -41,7 +42,12 @@ export function mapStorageError(err: unknown, info: ResourceInfo, name: string):
  * Kubernetes' metadata rules. Resource-specific behaviour (defaults, admission) wraps around it.
  */
 export class Registry {
-  constructor(private readonly store: EtcdStore, private readonly now: () => number = Date.now) {}
+  /**
+   * `admission`, when given, runs after defaulting on every create and update (it may mutate the object,
+   * reject it, or allocate what the object needs: see admission/types.ts) and hears of every object removed
+   * from storage. Without it the registry writes what it is given.
+   */
+  constructor(private readonly store: EtcdStore, private readonly now: () => number = Date.now, private readonly admission?: Admission) {}
 
   keyOf(t: Pick<Target, 'info' | 'namespace' | 'name'>): string {
     return keyFor({ group: t.info.group, resource: t.info.resource, ...(t.info.namespaced ? { namespace: t.namespace ?? '' } : {}), name: t.name });
@@ -67,8 +73,37 @@ export class Registry {
     const obj = prepareForCreate({ info, ...(namespace !== undefined ? { namespace } : {}), now: this.now() }, input);
     const t = { info, namespace, name: obj.metadata.name! };
     if (info.namespaced) await this.admitNamespace(namespace ?? '', opts.signal);
+    const outcome = await this.admit({ operation: 'CREATE', ...t, object: obj, input }, opts);
     if (opts.dryRun) return obj;
-    return this.guard(t, () => this.store.create(this.keyOf(t), obj, { signal: opts.signal }));
+    return this.settle(outcome, t, () => obj, () => this.guard(t, () => this.store.create(this.keyOf(t), obj, { signal: opts.signal })));
+  }
+
+  private async admit(req: { operation: 'CREATE' | 'UPDATE'; info: ResourceInfo; namespace?: string | undefined; name: string; subresource?: string | undefined; object: KubeObject; oldObject?: KubeObject; input?: Record<string, unknown> }, opts: WriteOptions): Promise<AdmissionOutcome | undefined> {
+    if (!this.admission) return undefined;
+    const { namespace, subresource, ...rest } = req;
+    return this.admission.admit({ ...rest, ...(namespace !== undefined ? { namespace } : {}), ...(subresource ? { subresource } : {}), dryRun: opts.dryRun, store: this.store, signal: opts.signal });
+  }
+
+  /**
+   * Runs the write and settles the admission outcome: commit when the write is known to have landed,
+   * revert when it is known not to have. When that is unclear (a timeout, an aborted request) the object is
+   * read back: only an object with this uid in storage counts as written.
+   */
+  private async settle(outcome: AdmissionOutcome | undefined, t: Pick<Target, 'info' | 'namespace' | 'name'>, attempted: () => KubeObject | undefined, write: () => Promise<KubeObject>): Promise<KubeObject> {
+    if (!outcome) return write();
+    let written: KubeObject;
+    try {
+      written = await write();
+    } catch (err) {
+      const obj = attempted();
+      const landed = !obj ? false : await this.store.get<KubeObject>(this.keyOf(t), { signal: AbortSignal.timeout(this.store.requestTimeoutMs) })
+        .then((stored) => stored.metadata.uid === obj.metadata.uid && JSON.stringify(stored.spec) === JSON.stringify(obj.spec), (e: unknown) => (e instanceof NotFoundError ? false : undefined));
+      if (landed === true) await outcome.commit();
+      else if (landed === false) await outcome.revert();
+      throw err;
+    }
+    await outcome.commit();
+    return written;
   }
 
   /**
@@ -103,8 +138,10 @@ export class Registry {
         if (current.metadata.resourceVersion !== wanted) throw new ConflictError(key, wanted, current.metadata.resourceVersion ?? '');
         const next = prepareForUpdate(t, current, input);
         next.metadata.resourceVersion = wanted;
+        const outcome = await this.admit({ operation: 'UPDATE', ...t, object: next, oldObject: current, input }, opts);
         if (opts.dryRun) return next;
-        return this.finishIfDeleted(key, await this.store.update(key, next, { signal: opts.signal }), opts.signal);
+        const written = await this.settle(outcome, t, () => next, () => this.store.update(key, next, { signal: opts.signal }));
+        return this.finishIfDeleted(key, written, opts.signal);
       }
       return this.mutate(t, (current) => prepareForUpdate(t, current, input), opts);
     });
@@ -116,13 +153,22 @@ export class Registry {
       const key = this.keyOf(t);
       if (opts.dryRun) {
         const current = await this.store.get<KubeObject>(key, { signal: opts.signal });
-        return prepareForUpdate(t, current, change(structuredClone(current)));
-      }
-      const written = await this.store.guaranteedUpdate<KubeObject>(key, (current) => {
         const next = prepareForUpdate(t, current, change(structuredClone(current)));
+        await this.admit({ operation: 'UPDATE', ...t, object: next, oldObject: current }, opts);
+        return next;
+      }
+      // Each attempt is admitted anew; the outcome of an attempt that lost the compare-and-swap is reverted.
+      let pending: { outcome: AdmissionOutcome | undefined; next: KubeObject } | undefined;
+      const written = await this.settle({
+        commit: async () => pending?.outcome?.commit(),
+        revert: async () => pending?.outcome?.revert(),
+      }, t, () => pending?.next, () => this.store.guaranteedUpdate<KubeObject>(key, async (current) => {
+        await pending?.outcome?.revert();
+        const next = prepareForUpdate(t, current, change(structuredClone(current)));
+        pending = { outcome: await this.admit({ operation: 'UPDATE', ...t, object: next, oldObject: current }, opts), next };
         next.metadata.resourceVersion = current.metadata.resourceVersion;
         return next;
-      }, { signal: opts.signal });
+      }, { signal: opts.signal }));
       return this.finishIfDeleted(key, written, opts.signal);
     });
   }
@@ -132,7 +178,8 @@ export class Registry {
     const graceDone = !obj.metadata.deletionGracePeriodSeconds;
     if (obj.metadata.deletionTimestamp && (obj.metadata.finalizers?.length ?? 0) === 0 && graceDone) {
       try {
-        await this.store.delete(key, { preconditions: { resourceVersion: obj.metadata.resourceVersion! }, signal });
+        const gone = await this.store.delete<KubeObject>(key, { preconditions: { resourceVersion: obj.metadata.resourceVersion! }, signal });
+        await this.afterDelete(key, gone, signal);
       } catch (err) {
         if (!(err instanceof NotFoundError) && !(err instanceof PreconditionFailedError)) throw err;
       }
@@ -172,7 +219,19 @@ export class Registry {
       }
       if (opts.dryRun) return { object: current, deleted: true };
       const deleted = await this.store.delete<KubeObject>(key, { preconditions: { resourceVersion: current.metadata.resourceVersion! }, signal: opts.signal });
+      await this.afterDelete(key, deleted, opts.signal);
       return { object: deleted, deleted: true };
+    });
+  }
+
+  /** Tells admission an object left storage (frees its allocations). */
+  private async afterDelete(key: string, obj: KubeObject, signal: AbortSignal): Promise<void> {
+    if (!this.admission) return;
+    const info = findResource(...groupVersionOf(obj), resourceOfKey(key));
+    if (!info) return;
+    await this.admission.deleted({
+      operation: 'DELETE', info, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name ?? '',
+      object: obj, dryRun: false, store: this.store, signal,
     });
   }
 
@@ -185,6 +244,13 @@ export class Registry {
     return requested ?? spec.terminationGracePeriodSeconds ?? 30;
   }
 }
+
+const groupVersionOf = (obj: KubeObject): [string, string] => {
+  const [a, b] = String(obj.apiVersion ?? '').split('/');
+  return b === undefined ? ['', a ?? ''] : [a ?? '', b];
+};
+/** `/core/services/default/web` → `services` (keys are `/<group>/<resource>/…`, see keyFor). */
+const resourceOfKey = (key: string): string => key.split('/')[2] ?? '';
 
 export const listKindOf = (info: ResourceInfo): string => `${info.kind}List`;
 export const describe = (info: ResourceInfo): string => `${apiVersionOf(info)} ${qualifiedResource(info)}`;

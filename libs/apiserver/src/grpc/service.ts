@@ -1,0 +1,152 @@
+// ResourceService over the REST pipeline: the same authentication, authorization, registry (admission,
+// validation, metadata rules) and etcd as the Kubernetes REST API, with objects as JSON bytes.
+import {
+  CreateResponse, DeleteCollectionResponse, DeleteResponse, GetResponse, ListResponse, PatchResponse, ResourceVersionMatch, UpdateResponse, fromJsonBytes,
+} from '@ekslab/proto';
+import type { ResourceServiceServer } from '@ekslab/proto';
+import { evaluateSelfSubjectAccessReview, type SelfSubjectAccessReviewSpec } from '@ekslab/apiserver-auth';
+import { admissionFor } from '../admission/chain.js';
+import type { ApiServerOptions } from '../http/server.js';
+import { failure, statusOf } from '../http/status.js';
+import { apiVersionOf } from '../resources.js';
+import type { KubeObject } from '../rest/objects.js';
+import { applyPatch } from '../rest/patch.js';
+import { listKindOf, Registry } from '../rest/registry.js';
+import { logFailure, resolve, targetOf, unary } from './call.js';
+import { decodeJsonObject, rawObjectOf } from './objects.js';
+import { deleteOptionsOf, patchTypeOf, selectorsOf } from './options.js';
+import { serviceErrorOf } from './status.js';
+import { serveGrpcWatch } from './watch.js';
+
+/**
+ * The gRPC ResourceService over the apiserver's REST pipeline. Not served (as over REST): subresources
+ * other than `status` (scale, binding, eviction: 404), field validation and field managers (accepted,
+ * ignored), warnings (always empty).
+ */
+export function createResourceService(opts: ApiServerOptions): ResourceServiceServer {
+  // The same admission chain as REST (createApiHandler builds its registry the same way).
+  const registry = new Registry(opts.store, opts.now, admissionFor(opts));
+  const store = opts.store;
+
+  return {
+    create: unary(opts, 'Create', async (call, signal) => {
+      const req = call.request;
+      const { user, info } = resolve(opts, call, 'create', req);
+      const input = decodeJsonObject(req.object, 'CreateRequest.object');
+      if (info.virtual) {
+        // SelfSubjectAccessReview: answered, never stored (REST's accessReview).
+        const spec = (input['spec'] ?? {}) as SelfSubjectAccessReviewSpec;
+        if (!spec.resourceAttributes && !spec.nonResourceAttributes) {
+          throw failure(422, 'Invalid', `${info.kind}.${info.group} "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`);
+        }
+        const status = opts.auth ? evaluateSelfSubjectAccessReview(opts.auth.authorizer, user, spec) : { allowed: true };
+        const review = { kind: info.kind, apiVersion: apiVersionOf(info), metadata: { creationTimestamp: null }, spec, status } as unknown as KubeObject;
+        return CreateResponse.create({ object: rawObjectOf(info, review) });
+      }
+      const created = await registry.create(info, info.namespaced ? req.namespace : undefined, input, { dryRun: req.options?.dryRun ?? false, signal });
+      return CreateResponse.create({ object: rawObjectOf(info, created) });
+    }),
+
+    get: unary(opts, 'Get', async (call, signal) => {
+      const { info } = resolve(opts, call, 'get', call.request);
+      return GetResponse.create({ object: rawObjectOf(info, await registry.get(targetOf(info, call.request), signal)) });
+    }),
+
+    list: unary(opts, 'List', async (call, signal) => {
+      const req = call.request;
+      const { info } = resolve(opts, call, 'list', { ...req, name: '', subresource: '', fieldSelector: req.options?.fieldSelector ?? '' });
+      const o = req.options;
+      const matches = selectorsOf(info, o);
+      const limit = o?.limit ?? 0;
+      if (!Number.isInteger(limit) || limit < 0) throw failure(400, 'BadRequest', `invalid limit ${limit}`);
+      const exactRv = o?.resourceVersionMatch === ResourceVersionMatch.EXACT && o.resourceVersion ? o.resourceVersion : undefined;
+      const result = await store.list<KubeObject>(registry.prefixOf(info, req.namespace), {
+        signal, ...(limit ? { limit } : {}), ...(o?.continueToken ? { continue: o.continueToken } : {}), ...(exactRv ? { resourceVersion: exactRv } : {}),
+      });
+      return ListResponse.create({
+        items: result.items.filter(matches).map((obj) => rawObjectOf(info, obj)),
+        resourceVersion: result.resourceVersion,
+        continueToken: result.continue ?? '',
+        ...(result.remainingItemCount !== undefined ? { remainingItemCount: result.remainingItemCount } : {}),
+        kind: listKindOf(info),
+      });
+    }),
+
+    update: unary(opts, 'Update', async (call, signal) => {
+      const req = call.request;
+      const { info } = resolve(opts, call, 'update', req);
+      const input = decodeJsonObject(req.object, 'UpdateRequest.object') as KubeObject;
+      const updated = await registry.update(targetOf(info, req), input, { dryRun: req.options?.dryRun ?? false, signal });
+      return UpdateResponse.create({ object: rawObjectOf(info, updated) });
+    }),
+
+    patch: unary(opts, 'Patch', async (call, signal) => {
+      const req = call.request;
+      const { info } = resolve(opts, call, 'patch', req);
+      const type = patchTypeOf(req.patchType);
+      if (type !== 'apply' && req.options?.force !== undefined) {
+        throw failure(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
+      }
+      if (type === 'apply' && !req.options?.fieldManager) {
+        throw failure(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+      }
+      // Undecodable bytes are 400 here rather than whatever the patch library makes of them.
+      const doc = decodeJsonValue(req.patch);
+      if (type !== 'json') decodeJsonObject(req.patch, 'PatchRequest.patch');
+      else if (!Array.isArray(doc)) throw failure(400, 'BadRequest', 'a JSON patch must be an array of operations');
+      const body = Buffer.from(req.patch);
+      const t = targetOf(info, req);
+      const wopts = { dryRun: req.options?.dryRun ?? false, signal };
+      try {
+        return PatchResponse.create({ object: rawObjectOf(info, await registry.mutate(t, (current) => applyPatch(info, type, current, body), wopts)) });
+      } catch (err) {
+        // Server-side apply creates what does not exist yet (as over REST).
+        if (type !== 'apply' || statusOf(err).code !== 404 || t.subresource) throw err;
+        const applied = decodeJsonObject(req.patch, 'PatchRequest.patch');
+        applied['metadata'] = { ...(applied['metadata'] as object | undefined), name: t.name };
+        return PatchResponse.create({ object: rawObjectOf(info, await registry.create(info, t.namespace, applied, wopts)) });
+      }
+    }),
+
+    delete: unary(opts, 'Delete', async (call, signal) => {
+      const req = call.request;
+      const { info } = resolve(opts, call, 'delete', req);
+      const { object, deleted } = await registry.delete(targetOf(info, req), { ...deleteOptionsOf(req.options), signal });
+      return DeleteResponse.create({ object: rawObjectOf(info, object), deleted });
+    }),
+
+    deleteCollection: unary(opts, 'DeleteCollection', async (call, signal) => {
+      const req = call.request;
+      const { info } = resolve(opts, call, 'deletecollection', { ...req, name: '', subresource: '', fieldSelector: req.listOptions?.fieldSelector ?? '' });
+      const matches = selectorsOf(info, req.listOptions);
+      const options = deleteOptionsOf(req.deleteOptions);
+      const listed = await store.list<KubeObject>(registry.prefixOf(info, req.namespace), { signal });
+      const items = [];
+      for (const obj of listed.items.filter(matches)) {
+        const t = { info, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name! };
+        try {
+          items.push(rawObjectOf(info, (await registry.delete(t, { ...options, signal })).object));
+        } catch (err) {
+          if (statusOf(err).code !== 404) throw err;
+        }
+      }
+      return DeleteCollectionResponse.create({ items });
+    }),
+
+    watch: (call) => {
+      // serveGrpcWatch reports its own failures on the stream; this only guards against a bug in it.
+      serveGrpcWatch(opts, registry, call).catch((err: unknown) => {
+        logFailure(opts, 'Watch', err);
+        if (!call.cancelled) call.emit('error', serviceErrorOf(err));
+      });
+    },
+  };
+}
+
+function decodeJsonValue(bytes: Uint8Array): unknown {
+  try {
+    return fromJsonBytes(bytes);
+  } catch (err) {
+    throw failure(400, 'BadRequest', `PatchRequest.patch is not valid UTF-8 JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
