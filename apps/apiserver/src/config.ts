@@ -25,6 +25,8 @@ export const options = {
   anonymousAuth: opt.choice<'true' | 'false'>('true', ['true', 'false'], 'serve requests without credentials as system:anonymous (kube-apiserver --anonymous-auth)'),
   authorizationMode: opt.choice<'Node,RBAC' | 'AlwaysAllow'>('Node,RBAC', ['Node,RBAC', 'AlwaysAllow'], 'authorizers (kube-apiserver --authorization-mode; EKS uses Node,RBAC)'),
   kubernetesVersion: opt.string('v1.33.5-eks-ekslab', 'the version /version reports (EKS style: vMAJOR.MINOR.PATCH-eks-<id>)', { placeholder: '<version>' }),
+  maxRequestsInflight: opt.int(400, 'non-mutating requests served at once; more get 429 (kube-apiserver --max-requests-inflight; 0 = no limit)'),
+  maxMutatingRequestsInflight: opt.int(200, 'mutating requests served at once; more get 429 (0 = no limit)'),
   maxRequestBytes: opt.int(1_572_864, 'largest request body accepted; larger ones get 413 (EKS object limit 1.5 MiB)', [1_024, 64 * 1_048_576]),
   watchBookmarkInterval: opt.duration(60_000, 'how often a watch that allows bookmarks gets one'),
   serviceClusterIpRange: opt.string('10.100.0.0/16', 'CIDR of Service ClusterIPs; EKS uses 10.100.0.0/16, or 172.20.0.0/16 when the VPC is in 10.0.0.0/8 (kube-apiserver --service-cluster-ip-range)', { placeholder: '<cidr>' }),

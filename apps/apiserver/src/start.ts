@@ -54,6 +54,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       const apiOptions: ApiServerOptions = {
         store, log, gitVersion: config.kubernetesVersion, maxRequestBytes: config.maxRequestBytes,
         bookmarkIntervalMs: config.watchBookmarkInterval, minRequestTimeoutMs: config.minRequestTimeout,
+        maxRequestsInflight: config.maxRequestsInflight, maxMutatingRequestsInflight: config.maxMutatingRequestsInflight,
         admission: {
           serviceClusterIpRange: config.serviceClusterIpRange, serviceNodePortRange: config.serviceNodePortRange,
           defaultNotReadyTolerationSeconds: config.defaultNotReadyTolerationSeconds, defaultUnreachableTolerationSeconds: config.defaultUnreachableTolerationSeconds,

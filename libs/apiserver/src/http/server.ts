@@ -9,6 +9,7 @@ import { openApiV2Json, openApiV2Protobuf, openApiV2ProtobufType } from '../open
 import { openApiV3GroupVersion, openApiV3Root } from '../openapi.js';
 import { handleResource } from '../rest/handlers.js';
 import { Registry } from '../rest/registry.js';
+import { InflightLimiter } from './inflight.js';
 import { route } from './route.js';
 import { ApiStatusError, failure, statusOf } from './status.js';
 
@@ -24,6 +25,9 @@ export interface ApiServerOptions {
   /** A watch without timeoutSeconds ends after 1x–2x this (kube-apiserver --min-request-timeout, 1800 s). */
   readonly minRequestTimeoutMs: number;
   readonly now?: () => number;
+  /** kube-apiserver --max-requests-inflight (400) and --max-mutating-requests-inflight (200); 0 = unlimited. */
+  readonly maxRequestsInflight?: number;
+  readonly maxMutatingRequestsInflight?: number;
   /**
    * Authentication and authorization (kube-apiserver's chain: x509 / bearer token / anonymous, then
    * system:masters / Node / RBAC). Without it every request is served as an anonymous superuser — only for
@@ -120,11 +124,18 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
     }
   };
 
+  const limiter = new InflightLimiter(opts.maxRequestsInflight ?? 400, opts.maxMutatingRequestsInflight ?? 200);
   return (req, res) => {
     const ac = new AbortController();
     res.once('close', () => ac.abort(new Error('client went away')));
     const started = Date.now();
-    serve(req, res, ac.signal)
+    let release = (): void => undefined;
+    Promise.resolve()
+      .then(() => {
+        release = limiter.acquire(req, new URL(req.url ?? '/', 'https://apiserver'));
+        res.once('close', release);
+        return serve(req, res, ac.signal);
+      })
       .catch((err: unknown) => {
         const status = statusOf(err);
         if (!(err instanceof ApiStatusError) && status.code >= 500) opts.log.error({ err, url: req.url, method: req.method }, 'request failed');
