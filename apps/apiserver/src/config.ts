@@ -16,6 +16,7 @@ export const options = {
   etcdPrefix: opt.string('/registry', 'key prefix of the cluster state in etcd (kube-apiserver --etcd-prefix)', { placeholder: '<prefix>' }),
   etcdRequestTimeout: opt.duration(5_000, 'upper bound of one etcd call; past it the request fails 503 ServiceUnavailable'),
   advertiseAddress: opt.string('', 'address of this replica in the `kubernetes` Endpoints (kube-apiserver --advertise-address); default: the first non-loopback IPv4', { placeholder: '<ip>' }),
+  natsServers: opt.list([], 'NATS URLs for audit events (subject ekslab.audit.<verb>); none: auditing off'),
   bindAddress: opt.string('0.0.0.0', 'address the Kubernetes API listens on', { placeholder: '<address>' }),
   securePort: opt.port(6443, 'port of the Kubernetes API; 0 picks a free port'),
   // No kube-apiserver/EKS counterpart: the lab's internal API for its own components. 50051 is gRPC's customary port.

@@ -2,7 +2,7 @@ import { createServer } from 'node:https';
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Authenticator, Authorizer, ClientCertAuthenticator, ensureLabPki, ensureLabTokens } from '@ekslab/apiserver-auth';
-import { createApiHandler, ensureBootstrapObjects, listenGrpc, RbacCache, startKubernetesServiceReconciler, type AdmissionOptions, type ApiServerOptions } from '@ekslab/apiserver';
+import { createApiHandler, ensureBootstrapObjects, listenGrpc, NatsAuditSink, RbacCache, startKubernetesServiceReconciler, type AdmissionOptions, type ApiServerOptions } from '@ekslab/apiserver';
 import { networkInterfaces } from 'node:os';
 import { sleep, untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
 import { EtcdStore } from '@ekslab/storage';
@@ -51,7 +51,9 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       const cacheDone = rbac.start(signal);
       await Promise.race([rbac.waitForSync(), untilAborted(signal)]);
       if (signal.aborted) return cacheDone;
+      const audit = config.natsServers.length > 0 ? await NatsAuditSink.connect(config.natsServers, log) : undefined;
       const apiOptions: ApiServerOptions = {
+        ...(audit ? { audit } : {}),
         store, log, gitVersion: config.kubernetesVersion, maxRequestBytes: config.maxRequestBytes,
         bookmarkIntervalMs: config.watchBookmarkInterval, minRequestTimeoutMs: config.minRequestTimeout,
         maxRequestsInflight: config.maxRequestsInflight, maxMutatingRequestsInflight: config.maxMutatingRequestsInflight,
@@ -96,6 +98,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([cacheDone, kubernetesService]);
+      await audit?.close();
     });
   } finally {
     store.close();

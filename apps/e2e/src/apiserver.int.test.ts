@@ -1,4 +1,5 @@
-import { startEtcdCluster, waitFor, type EtcdCluster } from '@ekslab/testing';
+import { startEtcdCluster, startNats, waitFor, type EtcdCluster, type NatsCluster } from '@ekslab/testing';
+import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -9,16 +10,24 @@ import { ServiceProcess } from './process.js';
 
 // The built apiserver on a real etcd, driven by real kubectl of the oldest and newest supported minors.
 let etcd: EtcdCluster;
+let nats: NatsCluster;
+let audit: NatsConnection;
+const auditEvents: Array<Record<string, unknown>> = [];
 let apiserver: ServiceProcess;
 let kubeconfig: string;
 let certDir: string;
 let server: string;
 
 beforeAll(async () => {
-  etcd = await startEtcdCluster({ members: 1 });
+  [etcd, nats] = await Promise.all([startEtcdCluster({ members: 1 }), startNats({ cluster: 3 })]);
+  audit = await connect({ servers: nats.urls });
+  const sub = audit.subscribe('ekslab.audit.>');
+  void (async () => {
+    for await (const m of sub) auditEvents.push(JSON.parse(m.string()) as Record<string, unknown>);
+  })();
   certDir = mkdtempSync(join(tmpdir(), 'ekslab-pki-'));
   apiserver = new ServiceProcess('apiserver', [
-    '--cert-dir', certDir,
+    '--cert-dir', certDir, '--nats-servers', nats.urls.join(','),
     '--etcd-servers', etcd.endpoints.join(','), '--bind-address', '127.0.0.1', '--secure-port', '0',
     '--ops-address', '127.0.0.1', '--ops-port', '0', '--grpc-port', '0', '--watch-bookmark-interval', '1s',
   ]);
@@ -29,7 +38,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   apiserver?.dispose();
-  await etcd?.cleanup();
+  await audit?.close();
+  await Promise.all([etcd?.cleanup(), nats?.cleanup()]);
 });
 
 const manifest = (ns: string, image: string) => `
@@ -192,6 +202,19 @@ describe.each(['1.27', '1.33'])('kubectl %s against the apiserver', (version) =>
     const denied = await as(['-n', ns, 'get', 'secrets']);
     expect(denied.stderr).toContain(`Error from server (Forbidden): secrets is forbidden: User "system:kube-scheduler" cannot list resource "secrets" in API group "" in the namespace "${ns}"`);
     expect((await k(['auth', 'can-i', '*', '*'])).stdout.trim()).toBe('yes');
+  });
+
+  it('every request leaves an audit.k8s.io/v1 event on NATS, with who, what and the outcome', async () => {
+    await k(['-n', ns, 'create', 'configmap', 'audited', '--from-literal=a=b']);
+    const event = await waitFor(() => auditEvents.find((e) => e['verb'] === 'create' && (e['objectRef'] as { name?: string } | undefined)?.name === undefined
+      && (e['objectRef'] as { resource?: string; namespace?: string } | undefined)?.namespace === ns && (e['requestURI'] as string).includes('/configmaps')), {
+      description: 'the audit event of the create', timeoutMs: 10_000,
+    });
+    expect(event).toMatchObject({
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', stage: 'ResponseComplete',
+      user: { username: 'kubernetes-admin', groups: expect.arrayContaining(['system:masters', 'system:authenticated']) as unknown },
+      objectRef: { resource: 'configmaps', namespace: ns, apiVersion: 'v1' }, responseStatus: { code: 201 },
+    });
   });
 
   it('objects in a namespace that does not exist are refused', async () => {

@@ -14,3 +14,5 @@ export { startKubernetesServiceReconciler, reconcileKubernetesService } from './
 export type { KubernetesServiceOptions } from './admission/kubernetes-service.js';
 export { repairServiceAllocations } from './admission/repair.js';
 export { serviceAllocators } from './admission/service-allocators.js';
+export { NatsAuditSink, auditEvent } from './audit.js';
+export type { AuditEvent, AuditSink } from './audit.js';

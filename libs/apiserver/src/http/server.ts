@@ -9,6 +9,7 @@ import { openApiV2Json, openApiV2Protobuf, openApiV2ProtobufType } from '../open
 import { openApiV3GroupVersion, openApiV3Root } from '../openapi.js';
 import { handleResource } from '../rest/handlers.js';
 import { Registry } from '../rest/registry.js';
+import { auditEvent, type AuditSink } from '../audit.js';
 import { InflightLimiter } from './inflight.js';
 import { route } from './route.js';
 import { ApiStatusError, failure, statusOf } from './status.js';
@@ -28,6 +29,8 @@ export interface ApiServerOptions {
   /** kube-apiserver --max-requests-inflight (400) and --max-mutating-requests-inflight (200); 0 = unlimited. */
   readonly maxRequestsInflight?: number;
   readonly maxMutatingRequestsInflight?: number;
+  /** Audit events (Metadata level) for every authenticated request; none when absent. */
+  readonly audit?: AuditSink;
   /**
    * Authentication and authorization (kube-apiserver's chain: x509 / bearer token / anonymous, then
    * system:masters / Node / RBAC). Without it every request is served as an anonymous superuser — only for
@@ -77,6 +80,7 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
     const url = new URL(req.url ?? '/', 'https://apiserver');
     const path = url.pathname;
     const user = authenticate(opts, req);
+    users.set(req, user);
     if (opts.auth) {
       const attrs = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
       const { decision, reason } = opts.auth.authorizer.authorize(user, attrs);
@@ -124,6 +128,7 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
     }
   };
 
+  const users = new WeakMap<IncomingMessage, UserInfo>();
   const limiter = new InflightLimiter(opts.maxRequestsInflight ?? 400, opts.maxMutatingRequestsInflight ?? 200);
   return (req, res) => {
     const ac = new AbortController();
@@ -147,6 +152,8 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
         sendJson(res, status.code, status);
       })
       .finally(() => {
+        const user = users.get(req);
+        if (opts.audit && user) opts.audit.record(auditEvent(req, user, res.statusCode, started, Date.now()));
         opts.log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Date.now() - started }, 'request');
       });
   };
