@@ -1,4 +1,4 @@
-import { untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
+import { serveOpsOnly, type Logger } from '@ekslab/runtime';
 import { info, leaderElected, type Config } from './config.js';
 
 export interface Deps {
@@ -6,12 +6,7 @@ export interface Deps {
   readonly log: Logger;
 }
 
-/**
- * Runs until `signal` aborts. So far the service serves only its ops endpoint; scheduling arrives with issue 5.
- */
+/** Runs until `signal` aborts. So far the service serves only its ops endpoint; scheduling arrives with issue 5. */
 export async function start({ config, log }: Deps, signal: AbortSignal): Promise<void> {
-  await withOpsServer(info.service, config, log, async () => {
-    log.info({ leaderElected }, 'started');
-    await untilAborted(signal);
-  });
+  await serveOpsOnly(info.service, config, log, { leaderElected }, signal);
 }

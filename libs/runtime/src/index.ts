@@ -7,7 +7,7 @@ export type { OpsServerOptions } from './ops-server.js';
 export { HealthChecks } from './health.js';
 export type { HealthCheck, CheckResult } from './health.js';
 export { shutdownSignal, untilAborted, runService } from './lifecycle.js';
-export { commonOptions, withOpsServer } from './service.js';
+export { commonOptions, serveOpsOnly, withOpsServer } from './service.js';
 export type { CommonConfig } from './service.js';
 export { sleep, systemClock } from './clock.js';
 export type { Clock } from './clock.js';

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LogLevel } from './logger.js';
 import { logLevels } from './logger.js';
 import { opt, type OptionSpec } from './options.js';
+import { untilAborted } from './lifecycle.js';
 import { OpsServer } from './ops-server.js';
 
 /** The flags every service has, with the ops port's default chosen per service. */
@@ -38,4 +39,15 @@ export async function withOpsServer(
   } finally {
     await ops.close();
   }
+}
+
+/**
+ * A service whose work has not been written yet: it serves its ops endpoint, says it started, and waits
+ * for `signal`. The shells of the services still to come use it so each is a real, observable process.
+ */
+export async function serveOpsOnly(service: string, config: CommonConfig, log: Logger, details: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+  await withOpsServer(service, config, log, async () => {
+    log.info(details, 'started');
+    await untilAborted(signal);
+  });
 }
