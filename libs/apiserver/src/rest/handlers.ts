@@ -235,17 +235,18 @@ async function watch(ctx: RequestContext, rendering: Rendering): Promise<void> {
   const rv = query.get('resourceVersion');
   const timeout = Number(query.get('timeoutSeconds') ?? 0);
   const timeoutMs = timeout > 0 ? timeout * 1000 : ctx.options.minRequestTimeoutMs * (1 + Math.random());
+  const fromNow = !rv || rv === '0';
   await serveWatch(ctx.store, ctx.res, {
     info: r.info,
     prefix: r.name !== undefined ? ctx.registry.keyOf(target(r)) : ctx.registry.prefixOf(r.info, r.namespace),
-    ...(rv && rv !== '0' ? { fromRevision: rv } : {}),
+    ...(fromNow ? {} : { fromRevision: rv }),
+    initialEvents: fromNow,
+    initialEventsEndBookmark: false,
     bookmarks: query.get('allowWatchBookmarks') === 'true',
     bookmarkIntervalMs: ctx.options.bookmarkIntervalMs,
     timeoutMs,
     matches,
-    render: (obj) => render(ctx, rendering, obj),
-    signal: ctx.signal,
-  }, (err) => statusOf(err));
+  }, (obj) => render(ctx, rendering, obj), (err) => statusOf(err), ctx.signal);
 }
 
 async function deleteCollection(ctx: RequestContext): Promise<void> {

@@ -1,5 +1,5 @@
 import { AlreadyExistsError, ConflictError, NotFoundError, PreconditionFailedError, keyFor, collectionKeyFor, type EtcdStore } from '@ekslab/storage';
-import { apiVersionOf, findResource, qualifiedResource, type ResourceInfo } from '../resources.js';
+import { findResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
 import { objectRef, prepareForCreate, prepareForUpdate, timestamp, type KubeObject } from './objects.js';
 import type { Admission, AdmissionOutcome } from '../admission/types.js';
@@ -253,4 +253,3 @@ const groupVersionOf = (obj: KubeObject): [string, string] => {
 const resourceOfKey = (key: string): string => key.split('/')[2] ?? '';
 
 export const listKindOf = (info: ResourceInfo): string => `${info.kind}List`;
-export const describe = (info: ResourceInfo): string => `${apiVersionOf(info)} ${qualifiedResource(info)}`;
