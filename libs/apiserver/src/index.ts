@@ -15,4 +15,6 @@ export type { KubernetesServiceOptions } from './admission/kubernetes-service.js
 export { repairServiceAllocations } from './admission/repair.js';
 export { serviceAllocators } from './admission/service-allocators.js';
 export { NatsAuditSink, auditEvent } from './audit.js';
+export { WatchCacheSet } from './cache/cache-set.js';
+export type { WatchCacheOptions } from './cache/cache-set.js';
 export type { AuditEvent, AuditSink } from './audit.js';

@@ -6,6 +6,7 @@ import {
 import type { ResourceServiceServer } from '@ekslab/proto';
 import { evaluateSelfSubjectAccessReview, type SelfSubjectAccessReviewSpec } from '@ekslab/apiserver-auth';
 import { admissionFor } from '../admission/chain.js';
+import { listObjects } from '../cache/cache-set.js';
 import type { ApiServerOptions } from '../http/server.js';
 import { failure, statusOf } from '../http/status.js';
 import { apiVersionOf } from '../resources.js';
@@ -25,7 +26,7 @@ import { serveGrpcWatch } from './watch.js';
  */
 export function createResourceService(opts: ApiServerOptions): ResourceServiceServer {
   // The same admission chain as REST (createApiHandler builds its registry the same way).
-  const registry = new Registry(opts.store, opts.now, admissionFor(opts));
+  const registry = new Registry(opts.store, opts.now, admissionFor(opts), opts.watchCache);
   const store = opts.store;
 
   return {
@@ -59,9 +60,10 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const matches = selectorsOf(info, o);
       const limit = o?.limit ?? 0;
       if (!Number.isInteger(limit) || limit < 0) throw failure(400, 'BadRequest', `invalid limit ${limit}`);
-      const exactRv = o?.resourceVersionMatch === ResourceVersionMatch.EXACT && o.resourceVersion ? o.resourceVersion : undefined;
-      const result = await store.list<KubeObject>(registry.prefixOf(info, req.namespace), {
-        signal, ...(limit ? { limit } : {}), ...(o?.continueToken ? { continue: o.continueToken } : {}), ...(exactRv ? { resourceVersion: exactRv } : {}),
+      const match = o?.resourceVersionMatch === ResourceVersionMatch.EXACT ? 'Exact' : o?.resourceVersionMatch === ResourceVersionMatch.NOT_OLDER_THAN ? 'NotOlderThan' : undefined;
+      const result = await listObjects(store, opts.watchCache, registry.prefixOf(info, req.namespace), {
+        signal, ...(limit ? { limit } : {}), ...(o?.continueToken ? { continue: o.continueToken } : {}),
+        ...(o?.resourceVersion ? { resourceVersion: o.resourceVersion } : {}), ...(match ? { resourceVersionMatch: match } : {}),
       });
       return ListResponse.create({
         items: result.items.filter(matches).map((obj) => rawObjectOf(info, obj)),

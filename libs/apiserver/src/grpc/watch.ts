@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { ResourceVersionMatch, WatchEvent, WatchEventType, WatchResponse } from '@ekslab/proto';
 import type { WatchRequest } from '@ekslab/proto';
-import type { EtcdStore } from '@ekslab/storage';
+import { watchSourceOf, type WatchSource } from '../cache/cache-set.js';
 import type { ApiServerOptions } from '../http/server.js';
 import { failure, statusOf } from '../http/status.js';
 import type { ResourceInfo } from '../resources.js';
@@ -44,6 +44,7 @@ export function planWatch(opts: Pick<ApiServerOptions, 'bookmarkIntervalMs' | 'm
     prefix: registry.prefixOf(info, req.namespace),
     ...(fromNow ? {} : { fromRevision: rv }),
     initialEvents,
+    consistentInitialList: rv === '',
     initialEventsEndBookmark: sendInitial === true,
     bookmarks,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
@@ -79,7 +80,7 @@ export async function serveGrpcWatch(opts: ApiServerOptions, registry: Registry,
     }
   };
   try {
-    await streamWatch(opts.store, plan, send, signal);
+    await streamWatch(watchSourceOf(opts.store, opts.watchCache), plan, send, signal);
   } catch (err) {
     logFailure(opts, 'Watch', err);
     if (!signal.aborted) await send([WatchEvent.create({ type: WatchEventType.ERROR, status: toWireStatus(statusOf(err)) })]);
@@ -91,7 +92,7 @@ export async function serveGrpcWatch(opts: ApiServerOptions, registry: Registry,
  * The shared watch loop (rest/watch-loop.ts) with each event sent as a proto WatchEvent: returns when
  * `outer` aborts or the plan's timeout passes, throws when storage fails (410 Expired and the like).
  */
-export async function streamWatch(store: EtcdStore, p: WatchPlan, send: (events: WatchEvent[]) => Promise<void>, outer: AbortSignal): Promise<void> {
-  await runWatch(store, p, (type, obj, initialEventsEnd) =>
+export async function streamWatch(source: WatchSource, p: WatchPlan, send: (events: WatchEvent[]) => Promise<void>, outer: AbortSignal): Promise<void> {
+  await runWatch(source, p, (type, obj, initialEventsEnd) =>
     send([WatchEvent.create({ type: WatchEventType[type], object: rawObjectOf(p.info, obj), initialEventsEnd })]), outer);
 }

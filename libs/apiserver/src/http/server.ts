@@ -4,6 +4,7 @@ import { forbiddenStatus, parseRequestInfo, type Authenticator, type Authorizer,
 import type { Logger } from '@ekslab/runtime';
 import type { EtcdStore } from '@ekslab/storage';
 import { admissionFor, type AdmissionOptions } from '../admission/chain.js';
+import type { WatchCacheSet } from '../cache/cache-set.js';
 import { discovery, versionInfo } from '../discovery.js';
 import { openApiV2Json, openApiV2Protobuf, openApiV2ProtobufType } from '../openapi-v2.js';
 import { openApiV3GroupVersion, openApiV3Root } from '../openapi.js';
@@ -42,6 +43,11 @@ export interface ApiServerOptions {
    * when absent. `false` turns admission off (only for tests of the REST layer itself).
    */
   readonly admission?: AdmissionOptions | false;
+  /**
+   * The process's watch cache (one per apiserver process, shared by REST and gRPC; started by the caller):
+   * watches, cacheable lists and NamespaceLifecycle read it. Without it every read goes to etcd.
+   */
+  readonly watchCache?: WatchCacheSet;
 }
 
 const superuser: UserInfo = { username: 'system:anonymous', groups: ['system:masters'] };
@@ -72,7 +78,7 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
  * sends can take the server down.
  */
 export function createApiHandler(opts: ApiServerOptions): ApiHandler {
-  const registry = new Registry(opts.store, opts.now, admissionFor(opts));
+  const registry = new Registry(opts.store, opts.now, admissionFor(opts), opts.watchCache);
   const version = versionInfo(opts.gitVersion);
   const openApiHash = Buffer.from(opts.gitVersion).toString('hex').slice(0, 32).toUpperCase();
 

@@ -1,3 +1,4 @@
+import { listObjects, watchSourceOf } from '../cache/cache-set.js';
 import type { Rendering } from '../http/negotiate.js';
 import { sendJson } from '../http/server.js';
 import { failure, statusOf } from '../http/status.js';
@@ -18,9 +19,10 @@ export async function list(ctx: RequestContext, rendering: Rendering): Promise<v
   if (!Number.isInteger(limit) || limit < 0) throw failure(400, 'BadRequest', `invalid limit ${query.get('limit')}`);
   const cont = query.get('continue') ?? undefined;
   const rv = query.get('resourceVersion') ?? undefined;
-  const exact = query.get('resourceVersionMatch') === 'Exact';
-  const result = await ctx.store.list<KubeObject>(ctx.registry.prefixOf(r.info, r.namespace), {
-    signal: ctx.signal, ...(limit ? { limit } : {}), ...(cont ? { continue: cont } : {}), ...(exact && rv ? { resourceVersion: rv } : {}),
+  const match = query.get('resourceVersionMatch');
+  const result = await listObjects(ctx.store, ctx.options.watchCache, ctx.registry.prefixOf(r.info, r.namespace), {
+    signal: ctx.signal, ...(limit ? { limit } : {}), ...(cont ? { continue: cont } : {}), ...(rv ? { resourceVersion: rv } : {}),
+    ...(match === 'Exact' || match === 'NotOlderThan' ? { resourceVersionMatch: match } : {}),
   });
   const items = result.items.filter(matches);
   const metadata = { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue } : {}), ...(result.remainingItemCount !== undefined ? { remainingItemCount: result.remainingItemCount } : {}) };
@@ -39,11 +41,12 @@ export async function watch(ctx: RequestContext, rendering: Rendering): Promise<
   const timeout = Number(query.get('timeoutSeconds') ?? 0);
   const timeoutMs = timeout > 0 ? timeout * 1000 : ctx.options.minRequestTimeoutMs * (1 + Math.random());
   const fromNow = !rv || rv === '0';
-  await serveWatch(ctx.store, ctx.res, {
+  await serveWatch(watchSourceOf(ctx.store, ctx.options.watchCache), ctx.res, {
     info: r.info,
     prefix: r.name !== undefined ? ctx.registry.keyOf(target(r)) : ctx.registry.prefixOf(r.info, r.namespace),
     ...(fromNow ? {} : { fromRevision: rv }),
     initialEvents: fromNow,
+    consistentInitialList: !rv,
     initialEventsEndBookmark: false,
     bookmarks: query.get('allowWatchBookmarks') === 'true',
     bookmarkIntervalMs: ctx.options.bookmarkIntervalMs,

@@ -3,6 +3,7 @@ import { findResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
 import { objectRef, prepareForCreate, prepareForUpdate, timestamp, type KubeObject } from './objects.js';
 import type { Admission, AdmissionOutcome } from '../admission/types.js';
+import type { WatchCacheSet } from '../cache/cache-set.js';
 
 export interface Target {
   readonly info: ResourceInfo;
@@ -47,7 +48,7 @@ export class Registry {
    * reject it, or allocate what the object needs: see admission/types.ts) and hears of every object removed
    * from storage. Without it the registry writes what it is given.
    */
-  constructor(private readonly store: EtcdStore, private readonly now: () => number = Date.now, private readonly admission?: Admission) {}
+  constructor(private readonly store: EtcdStore, private readonly now: () => number = Date.now, private readonly admission?: Admission, private readonly cache?: WatchCacheSet) {}
 
   keyOf(t: Pick<Target, 'info' | 'namespace' | 'name'>): string {
     return keyFor({ group: t.info.group, resource: t.info.resource, ...(t.info.namespaced ? { namespace: t.namespace ?? '' } : {}), name: t.name });
@@ -109,14 +110,19 @@ export class Registry {
   /**
    * NamespaceLifecycle admission: new objects need an existing namespace that is not being deleted (404
    * NotFound for a missing one, 403 Forbidden for a terminating one, worded as kube-apiserver words them).
+   * Reads the watch cache, and etcd when the cache does not have it (yet), as the real plugin falls back
+   * to a live read so a namespace created a moment ago is not refused.
    */
   private async admitNamespace(namespace: string, signal: AbortSignal): Promise<void> {
     const nsInfo = findResource('', 'v1', 'namespaces')!;
-    let ns: KubeObject;
-    try {
-      ns = await this.store.get<KubeObject>(this.keyOf({ info: nsInfo, name: namespace }), { signal });
-    } catch (err) {
-      throw mapStorageError(err, nsInfo, namespace);
+    const key = this.keyOf({ info: nsInfo, name: namespace });
+    let ns = this.cache?.getCached(key);
+    if (!ns) {
+      try {
+        ns = await this.store.get<KubeObject>(key, { signal });
+      } catch (err) {
+        throw mapStorageError(err, nsInfo, namespace);
+      }
     }
     if (ns.metadata.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
       throw failure(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {

@@ -1,4 +1,5 @@
-import type { EtcdStore, StorageWatch } from '@ekslab/storage';
+import type { StorageWatch } from '@ekslab/storage';
+import type { WatchSource } from '../cache/cache-set.js';
 import { apiVersionOf, type ResourceInfo } from '../resources.js';
 import type { KubeObject } from './objects.js';
 
@@ -10,6 +11,8 @@ export interface WatchPlan {
   readonly fromRevision?: string;
   /** Send the current state as ADDED first (then watch from the list's revision). */
   readonly initialEvents: boolean;
+  /** The initial state is a consistent read (resourceVersion unset), not whatever the cache has ("0"). */
+  readonly consistentInitialList: boolean;
   /** After the initial events, a BOOKMARK annotated `k8s.io/initial-events-end` (sendInitialEvents). */
   readonly initialEventsEndBookmark: boolean;
   readonly bookmarks: boolean;
@@ -26,11 +29,12 @@ export type WatchEmit = (type: WatchEventType, object: KubeObject, initialEvents
 /**
  * The watch loop of kube-apiserver's semantics, shared by REST and gRPC: optional initial ADDED events
  * from a list, then every change in resourceVersion order. Objects that stop matching the selectors are
- * sent as DELETED, objects that start matching as ADDED (as the watch cache does). Bookmarks come from
- * etcd progress notifications requested every `bookmarkIntervalMs`. Returns when `outer` aborts or the
+ * sent as DELETED, objects that start matching as ADDED (as the watch cache does). Bookmarks are
+ * requested from the source (the watch cache, or etcd progress notifications) every `bookmarkIntervalMs`.
+ * A watch the cache terminates (a client too slow to keep up) just ends: the client re-watches. Returns when `outer` aborts or the
  * plan's timeout passes; throws when storage fails (TooOldResourceVersionError → 410 Expired).
  */
-export async function runWatch(store: EtcdStore, p: WatchPlan, emit: WatchEmit, outer: AbortSignal): Promise<void> {
+export async function runWatch(source: WatchSource, p: WatchPlan, emit: WatchEmit, outer: AbortSignal): Promise<void> {
   const ac = new AbortController();
   const signal = AbortSignal.any([outer, ac.signal]);
   const timer = setTimeout(() => ac.abort(new Error('watch timeout')), p.timeoutMs);
@@ -46,7 +50,7 @@ export async function runWatch(store: EtcdStore, p: WatchPlan, emit: WatchEmit, 
     const keyOf = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
     let from = p.fromRevision;
     if (p.initialEvents) {
-      const listed = await store.list<KubeObject>(p.prefix, { signal });
+      const listed = await source.list(p.prefix, signal, p.consistentInitialList);
       for (const obj of listed.items) {
         const ok = p.matches(obj);
         matched.set(keyOf(obj), ok);
@@ -55,7 +59,7 @@ export async function runWatch(store: EtcdStore, p: WatchPlan, emit: WatchEmit, 
       if (p.initialEventsEndBookmark) await emit('BOOKMARK', bookmark(listed.resourceVersion, true), true);
       from = listed.resourceVersion;
     }
-    watch = await store.watch<KubeObject>(p.prefix, { ...(from !== undefined ? { fromRevision: from } : {}), progressNotify: p.bookmarks, signal });
+    watch = await source.watch(p.prefix, from, p.bookmarks, signal);
     if (p.bookmarks) progress = setInterval(() => watch?.requestProgress(), p.bookmarkIntervalMs);
     for await (const e of watch) {
       if (e.type === 'BOOKMARK') {

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { EtcdStore } from '@ekslab/storage';
+import type { WatchSource } from '../cache/cache-set.js';
 import type { KubeObject } from './objects.js';
 import { runWatch, type WatchPlan } from './watch-loop.js';
 
@@ -9,7 +9,7 @@ import { runWatch, type WatchPlan } from './watch-loop.js';
  * storage failure after the start becomes an ERROR event carrying `onError(err)`, then the stream ends.
  */
 export async function serveWatch(
-  store: EtcdStore, res: ServerResponse, plan: WatchPlan, render: (obj: KubeObject) => unknown,
+  source: WatchSource, res: ServerResponse, plan: WatchPlan, render: (obj: KubeObject) => unknown,
   onError: (err: unknown) => unknown, signal: AbortSignal,
 ): Promise<void> {
   const write = (type: string, object: unknown): void => {
@@ -18,7 +18,7 @@ export async function serveWatch(
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
   res.flushHeaders();
   try {
-    await runWatch(store, plan, (type, obj) => write(type, type === 'BOOKMARK' ? obj : render(obj)), signal);
+    await runWatch(source, plan, (type, obj) => write(type, type === 'BOOKMARK' ? obj : render(obj)), signal);
   } catch (err) {
     write('ERROR', onError(err));
   } finally {
