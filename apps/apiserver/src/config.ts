@@ -34,6 +34,11 @@ export const options = {
   serviceNodePortRange: opt.string('30000-32767', 'ports NodePort Services may use, both ends included (kube-apiserver --service-node-port-range)', { placeholder: '<a-b>' }),
   defaultNotReadyTolerationSeconds: opt.int(300, 'tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration every pod gets (kube-apiserver --default-not-ready-toleration-seconds)'),
   defaultUnreachableTolerationSeconds: opt.int(300, 'tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration every pod gets (kube-apiserver --default-unreachable-toleration-seconds)'),
+  watchCache: opt.choice<'true' | 'false'>('true', ['true', 'false'], 'serve watches, lists and namespace lookups from an in-memory cache of etcd per resource (kube-apiserver --watch-cache)'),
+  defaultWatchCacheSize: opt.int(100, 'smallest event window of each resource\'s watch cache; it grows to 100×1024 events to keep --watch-cache-event-fresh-duration of history; 0 turns the cache off (kube-apiserver --default-watch-cache-size)'),
+  watchCacheEventFreshDuration: opt.duration(75_000, 'history the watch cache tries to keep for watches that resume from a resourceVersion (kube-apiserver: 75 s)'),
+  watchCacheWatcherBuffer: opt.int(1_000, 'events a watch may fall behind the cache before it is closed (the client re-watches)', [1, 1_000_000]),
+  watchCacheBlockTimeout: opt.duration(3_000, 'how long a list waits for the watch cache to reach the revision it needs; a consistent list then goes to etcd, a list at a newer resourceVersion gets 504'),
   minRequestTimeout: opt.duration(1_800_000, 'a watch without timeoutSeconds ends after a random time between 1x and 2x this (kube-apiserver --min-request-timeout)'),
 };
 

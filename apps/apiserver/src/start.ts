@@ -2,7 +2,7 @@ import { createServer } from 'node:https';
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Authenticator, Authorizer, ClientCertAuthenticator, ensureLabPki, ensureLabTokens } from '@ekslab/apiserver-auth';
-import { createApiHandler, ensureBootstrapObjects, listenGrpc, NatsAuditSink, RbacCache, startKubernetesServiceReconciler, type AdmissionOptions, type ApiServerOptions } from '@ekslab/apiserver';
+import { createApiHandler, ensureBootstrapObjects, listenGrpc, NatsAuditSink, RbacCache, startKubernetesServiceReconciler, WatchCacheSet, type AdmissionOptions, type ApiServerOptions } from '@ekslab/apiserver';
 import { networkInterfaces } from 'node:os';
 import { sleep, untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
 import { EtcdStore } from '@ekslab/storage';
@@ -23,6 +23,11 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
   try {
     await withOpsServer(info.service, config, log, async (ops) => {
       const rbac = new RbacCache(store, log);
+      // One watch cache per process, shared by REST and gRPC (kube-apiserver's cacher).
+      const watchCache = config.watchCache === 'true' && config.defaultWatchCacheSize > 0 ? new WatchCacheSet({
+        store, log, metrics: ops.registry, watcherBufferSize: config.watchCacheWatcherBuffer, freshnessTimeoutMs: config.watchCacheBlockTimeout,
+        sizing: { lowerBound: config.defaultWatchCacheSize, upperBound: Math.max(config.defaultWatchCacheSize, 100 * 1024), eventFreshMs: config.watchCacheEventFreshDuration },
+      }) : undefined;
       let serving = false;
       ops.readiness.add('etcd', async (s) => {
         await store.currentRevision({ signal: s });
@@ -30,6 +35,12 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       ops.readiness.add('rbac-cache', () => {
         if (!rbac.hasSynced()) throw new Error('RBAC cache not synced');
       });
+      if (watchCache) {
+        ops.readiness.add('watch-cache', () => {
+          const unsynced = watchCache.unsynced();
+          if (unsynced.length > 0) throw new Error(`watch cache not synced: ${unsynced.join(', ')}`);
+        });
+      }
       ops.readiness.add('serving', () => {
         if (!serving) throw new Error('the Kubernetes API is not listening yet');
       });
@@ -49,11 +60,16 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
         }
       }
       const cacheDone = rbac.start(signal);
+      const watchCacheDone = watchCache?.start(signal);
       await Promise.race([rbac.waitForSync(), untilAborted(signal)]);
-      if (signal.aborted) return cacheDone;
+      if (signal.aborted) {
+        await Promise.all([cacheDone, watchCacheDone]);
+        return;
+      }
       const audit = config.natsServers.length > 0 ? await NatsAuditSink.connect(config.natsServers, log) : undefined;
       const apiOptions: ApiServerOptions = {
         ...(audit ? { audit } : {}),
+        ...(watchCache ? { watchCache } : {}),
         store, log, gitVersion: config.kubernetesVersion, maxRequestBytes: config.maxRequestBytes,
         bookmarkIntervalMs: config.watchBookmarkInterval, minRequestTimeoutMs: config.minRequestTimeout,
         maxRequestsInflight: config.maxRequestsInflight, maxMutatingRequestsInflight: config.maxMutatingRequestsInflight,
@@ -97,7 +113,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       grpc.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([cacheDone, kubernetesService]);
+      await Promise.all([cacheDone, watchCacheDone, kubernetesService]);
       await audit?.close();
     });
   } finally {
