@@ -11,6 +11,7 @@ const log = createLogger('watch-cache-test', 'error');
 const cmKey = (ns: string, name: string): string => keyFor({ group: '', resource: 'configmaps', namespace: ns, name });
 const secretKey = (ns: string, name: string): string => keyFor({ group: '', resource: 'secrets', namespace: ns, name });
 const cm = (ns: string, name: string, v = '0'): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { v } });
+const secret = (ns: string, name: string): KubeObject => ({ metadata: { name, namespace: ns } });
 const CMS = '/core/configmaps/';
 
 type Change = [type: string, name: string, rv: string];
@@ -100,8 +101,8 @@ describe('WatchCacheSet over real etcd', () => {
     // Then live: the next change arrives after the replay.
     const next = changes(watch, 1);
     const created = await writer.create(cmKey('replay', 'live'), cm('replay', 'live'));
-    expect(await next).toEqual([['ADDED', 'live', created.metadata!.resourceVersion]]);
-    expect(BigInt(created.metadata!.resourceVersion!)).toBeGreaterThan(BigInt(latest));
+    expect(await next).toEqual([['ADDED', 'live', created.metadata.resourceVersion]]);
+    expect(BigInt(created.metadata.resourceVersion!)).toBeGreaterThan(BigInt(latest));
     ctl.abort();
   });
 
@@ -127,7 +128,7 @@ describe('WatchCacheSet over real etcd', () => {
       const created = await writer.create(cmKey('consistent', `c-${i}`), cm('consistent', `c-${i}`));
       const listed = await cache.list('/core/configmaps/consistent/', { signal: AbortSignal.timeout(5_000) });
       expect(listed.items.map((o) => o.metadata.name)).toContain(`c-${i}`);
-      expect(BigInt(listed.resourceVersion)).toBeGreaterThanOrEqual(BigInt(created.metadata!.resourceVersion!));
+      expect(BigInt(listed.resourceVersion)).toBeGreaterThanOrEqual(BigInt(created.metadata.resourceVersion!));
     }
     // Secrets saw no change: only etcd progress notifications can bring its cache up to the current revision.
     await writer.create(cmKey('consistent', 'bump'), cm('consistent', 'bump'));
@@ -151,7 +152,7 @@ describe('WatchCacheSet over real etcd', () => {
     const written: Change[] = [];
     for (let i = 0; i < 250; i++) {
       const o = await writer.create(cmKey('fanout', `f-${i}`), cm('fanout', `f-${i}`));
-      written.push(['ADDED', `f-${i}`, o.metadata!.resourceVersion!]);
+      written.push(['ADDED', `f-${i}`, o.metadata.resourceVersion!]);
     }
     for (const s of await Promise.all(seen)) expect(s).toEqual(written);
     // 250 events > the 200-event watcher buffer: the watcher nobody read was closed; its iteration ends.
@@ -163,7 +164,7 @@ describe('WatchCacheSet over real etcd', () => {
 
   it('cache — compaction while its etcd member is down: the cache re-lists, ends its watchers, and matches etcd again', async () => {
     const secretsCache = cache.cacheFor('/core/secrets/')!;
-    await writer.create(secretKey('relist', 'before'), { metadata: { name: 'before', namespace: 'relist' } });
+    await writer.create(secretKey('relist', 'before'), secret('relist', 'before'));
     await cache.list('/core/secrets/', { signal: AbortSignal.timeout(5_000) });
     const before = String(secretsCache.revision);
     const ctl = new AbortController();
@@ -171,7 +172,7 @@ describe('WatchCacheSet over real etcd', () => {
     const watcherEnded = ends(watcher, 60_000);
 
     await etcd().stop(0);
-    for (let i = 0; i < 5; i++) await writer.create(secretKey('relist', `during-${i}`), { metadata: { name: `during-${i}`, namespace: 'relist' } });
+    for (let i = 0; i < 5; i++) await writer.create(secretKey('relist', `during-${i}`), secret('relist', `during-${i}`));
     await writer.delete(secretKey('relist', 'before'));
     await writer.compact(await writer.currentRevision());
     await etcd().start(0);
@@ -189,8 +190,8 @@ describe('WatchCacheSet over real etcd', () => {
     await expect(cache.watchSource().watch('/core/secrets/', before, false, ctl.signal)).rejects.toBeInstanceOf(TooOldResourceVersionError);
     const again = await cache.watchSource().watch('/core/secrets/relist/', String(secretsCache.revision), false, ctl.signal);
     const next = changes(again, 1);
-    const created = await writer.create(secretKey('relist', 'after'), { metadata: { name: 'after', namespace: 'relist' } });
-    expect(await next).toEqual([['ADDED', 'after', created.metadata!.resourceVersion]]);
+    const created = await writer.create(secretKey('relist', 'after'), secret('relist', 'after'));
+    expect(await next).toEqual([['ADDED', 'after', created.metadata.resourceVersion]]);
     ctl.abort();
   }, 180_000);
 });
