@@ -40,8 +40,11 @@ export interface ListRequest {
 export interface WatchSource {
   /** The current objects under a prefix; `consistent`: at least as fresh as etcd is now. */
   list(prefix: string, signal: AbortSignal, consistent: boolean): Promise<ListResult<KubeObject>>;
-  /** Changes after `fromRevision` (unset: from now); BOOKMARKs on `requestProgress()`. */
-  watch(keyOrPrefix: string, fromRevision: string | undefined, bookmarks: boolean, signal: AbortSignal): Promise<StorageWatch<KubeObject>>;
+  /**
+   * Changes after `fromRevision` (unset: from now); BOOKMARKs on `requestProgress()`. `afterOwnList`: the
+   * revision is the one `list` just answered with (not a client's resume point).
+   */
+  watch(keyOrPrefix: string, fromRevision: string | undefined, bookmarks: boolean, signal: AbortSignal, afterOwnList?: boolean): Promise<StorageWatch<KubeObject>>;
 }
 
 /** Reads without a cache: every list and watch goes to etcd (resourceVersion on lists only with Exact). */
@@ -150,14 +153,24 @@ export class WatchCacheSet {
     return { items, resourceVersion: String(revision) };
   }
 
-  /** Watches served from the cache (etcd for a resource whose cache has not synced). */
+  /**
+   * Watches served from the cache (etcd for a resource whose cache has not synced). A client resuming
+   * from a revision etcd has compacted gets 410 Expired even when the window still holds it, so that every
+   * replica, cached or not, answers a resume point alike (kube-apiserver compacts every 5 minutes and keeps
+   * 75 s of window, so there the two never differ); that costs one small etcd read per resume.
+   */
   watchSource(): WatchSource {
     return {
       list: (prefix, signal, consistent) => this.list(prefix, { signal, resourceVersion: consistent ? '' : '0' }),
-      watch: async (keyOrPrefix, fromRevision, bookmarks, signal) => {
+      watch: async (keyOrPrefix, fromRevision, bookmarks, signal, afterOwnList = false) => {
         const cache = this.cacheFor(keyOrPrefix);
         if (!cache?.hasSynced() || (fromRevision !== undefined && !numeric.test(fromRevision))) return this.etcd.watch(keyOrPrefix, fromRevision, bookmarks, signal);
-        return cache.watch(keyOrPrefix, fromRevision === undefined ? cache.revision : BigInt(fromRevision), signal);
+        const from = fromRevision === undefined ? cache.revision : BigInt(fromRevision);
+        if (!afterOwnList && from < cache.revision) {
+          // Reading at from + 1 fails exactly when a watch starting there would: TooOldResourceVersionError.
+          await this.opts.store.list(cache.prefix, { signal, limit: 1, resourceVersion: String(from + 1n) });
+        }
+        return cache.watch(keyOrPrefix, from, signal);
       },
     };
   }

@@ -162,6 +162,19 @@ describe('WatchCacheSet over real etcd', () => {
     ctl.abort();
   }, 60_000);
 
+  it('cache — resuming from a revision etcd compacted is 410 Expired even while the window still holds it', async () => {
+    const from = await writer.currentRevision();
+    await writer.create(cmKey('compacted', 'a'), cm('compacted', 'a'));
+    const latest = (await writer.create(cmKey('compacted', 'b'), cm('compacted', 'b'))).metadata.resourceVersion!;
+    await cache.list(CMS, { signal: AbortSignal.timeout(5_000) });
+    const ctl = new AbortController();
+    // Before compaction the window serves it.
+    expect(await changes(await cache.watchSource().watch('/core/configmaps/compacted/', from, false, ctl.signal), 2)).toHaveLength(2);
+    await writer.compact(latest);
+    await expect(cache.watchSource().watch('/core/configmaps/compacted/', from, false, ctl.signal)).rejects.toMatchObject({ code: 410, reason: 'Expired' });
+    ctl.abort();
+  });
+
   it('cache — compaction while its etcd member is down: the cache re-lists, ends its watchers, and matches etcd again', async () => {
     const secretsCache = cache.cacheFor('/core/secrets/')!;
     await writer.create(secretKey('relist', 'before'), secret('relist', 'before'));

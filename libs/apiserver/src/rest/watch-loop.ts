@@ -59,7 +59,7 @@ export async function runWatch(source: WatchSource, p: WatchPlan, emit: WatchEmi
       if (p.initialEventsEndBookmark) await emit('BOOKMARK', bookmark(listed.resourceVersion, true), true);
       from = listed.resourceVersion;
     }
-    watch = await source.watch(p.prefix, from, p.bookmarks, signal);
+    watch = await source.watch(p.prefix, from, p.bookmarks, signal, p.initialEvents);
     if (p.bookmarks) progress = setInterval(() => watch?.requestProgress(), p.bookmarkIntervalMs);
     for await (const e of watch) {
       if (e.type === 'BOOKMARK') {
