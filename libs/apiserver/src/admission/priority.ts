@@ -23,8 +23,11 @@ interface PodSpec {
 
 const pcKey = (name: string): string => keyFor({ group: 'scheduling.k8s.io', resource: 'priorityclasses', name });
 
-async function listClasses(req: AdmissionRequest): Promise<PriorityClass[]> {
-  return (await req.store.list<PriorityClass>(collectionKeyFor({ group: 'scheduling.k8s.io', resource: 'priorityclasses' }), { signal: req.signal })).items;
+/** The PriorityClasses; `cached`: from the watch cache when there is one (as the plugin's lister reads them). */
+async function listClasses(req: AdmissionRequest, cached = false): Promise<readonly PriorityClass[]> {
+  const prefix = collectionKeyFor({ group: 'scheduling.k8s.io', resource: 'priorityclasses' });
+  const fromCache = cached ? req.cached?.list(prefix) : undefined;
+  return fromCache ?? (await req.store.list<PriorityClass>(prefix, { signal: req.signal })).items;
 }
 
 /** The global default class (the lowest-valued one if several claim it), as getDefaultPriorityClass picks. */
@@ -35,6 +38,9 @@ export function pickDefault(classes: readonly PriorityClass[]): PriorityClass | 
 }
 
 async function lookup(req: AdmissionRequest, name: string): Promise<PriorityClass | undefined> {
+  // The cache first; on a miss etcd, so a class created a moment ago is found.
+  const cached = req.cached?.get(pcKey(name));
+  if (cached) return cached;
   try {
     return await req.store.get<PriorityClass>(pcKey(name), { signal: req.signal });
   } catch (err) {
@@ -59,7 +65,7 @@ async function admitPod(req: AdmissionRequest): Promise<void> {
   let priority = 0;
   let preemptionPolicy = 'PreemptLowerPriority';
   if (!spec.priorityClassName) {
-    const pc = pickDefault(await listClasses(req));
+    const pc = pickDefault(await listClasses(req, true));
     if (pc) {
       spec.priorityClassName = pc.metadata.name!;
       priority = pc.value ?? 0;

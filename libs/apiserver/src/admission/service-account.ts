@@ -38,9 +38,14 @@ export const serviceAccountAdmission: AdmissionPlugin = {
     spec.serviceAccount = spec.serviceAccountName;
     const name = spec.serviceAccountName;
     const namespace = req.namespace ?? '';
+    const key = keyFor({ group: '', resource: 'serviceaccounts', namespace, name });
+    // The watch cache first, as the plugin's lister. A missing `default` is admitted anyway, so the cache's
+    // word is enough for it; any other name missing from the cache is looked up in etcd (it may be brand new).
+    const cached = req.cached?.get(key);
+    if (cached === null && name === 'default') return;
     let sa: KubeObject;
     try {
-      sa = await req.store.get<KubeObject>(keyFor({ group: '', resource: 'serviceaccounts', namespace, name }), { signal: req.signal });
+      sa = cached ?? await req.store.get<KubeObject>(key, { signal: req.signal });
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
       if (name === 'default') return;

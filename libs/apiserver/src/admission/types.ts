@@ -26,7 +26,20 @@ export interface AdmissionRequest {
   readonly input?: Readonly<Record<string, unknown>>;
   readonly dryRun: boolean;
   readonly store: EtcdStore;
+  /**
+   * The watch cache, for lookups kube-apiserver's plugins make through informer listers; absent when the
+   * process has none (then plugins read `store`).
+   */
+  readonly cached?: CachedReads;
   readonly signal: AbortSignal;
+}
+
+/** Reads answered from the watch cache: possibly a little stale, never a round trip to etcd. */
+export interface CachedReads {
+  /** The object at a storage key: `null` when the cache knows it is absent, `undefined` when it cannot say (not synced). */
+  get(key: string): KubeObject | null | undefined;
+  /** The objects under a prefix ending in `/`; `undefined` when the cache cannot say. Never mutate them. */
+  list(prefix: string): readonly KubeObject[] | undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Logger } from '@ekslab/runtime';
 import type { EtcdStore, ListResult, StorageWatch } from '@ekslab/storage';
 import type { Registry as MetricsRegistry } from 'prom-client';
+import type { CachedReads } from '../admission/types.js';
 import { resources, type ResourceInfo } from '../resources.js';
 import type { KubeObject } from '../rest/objects.js';
 import { TooLargeResourceVersionError } from './errors.js';
@@ -118,8 +119,22 @@ export class WatchCacheSet {
 
   /** The cached object at a storage key; undefined when absent or the cache has not synced. */
   getCached(key: string): KubeObject | undefined {
+    return this.get(key) ?? undefined;
+  }
+
+  /** The cached object at a storage key: `null` when the synced cache has none, `undefined` when it cannot say. */
+  get(key: string): KubeObject | null | undefined {
     const cache = this.cacheFor(key);
-    return cache?.hasSynced() ? cache.get(key) : undefined;
+    return cache?.hasSynced() ? (cache.get(key) ?? null) : undefined;
+  }
+
+  /** This cache as admission plugins read it. */
+  readonly reads: CachedReads = { get: (key) => this.get(key), list: (prefix) => this.listCached(prefix) };
+
+  /** The cached objects under a prefix ending in `/`, in key order; `undefined` when the cache cannot say. */
+  listCached(prefix: string): readonly KubeObject[] | undefined {
+    const cache = this.cacheFor(prefix);
+    return cache?.hasSynced() ? cache.list(prefix).items : undefined;
   }
 
   /**

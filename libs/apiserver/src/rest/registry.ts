@@ -82,7 +82,7 @@ export class Registry {
   private async admit(req: { operation: 'CREATE' | 'UPDATE'; info: ResourceInfo; namespace?: string | undefined; name: string; subresource?: string | undefined; object: KubeObject; oldObject?: KubeObject; input?: Record<string, unknown> }, opts: WriteOptions): Promise<AdmissionOutcome | undefined> {
     if (!this.admission) return undefined;
     const { namespace, subresource, ...rest } = req;
-    return this.admission.admit({ ...rest, ...(namespace !== undefined ? { namespace } : {}), ...(subresource ? { subresource } : {}), dryRun: opts.dryRun, store: this.store, signal: opts.signal });
+    return this.admission.admit({ ...rest, ...(namespace !== undefined ? { namespace } : {}), ...(subresource ? { subresource } : {}), dryRun: opts.dryRun, store: this.store, ...(this.cache ? { cached: this.cache.reads } : {}), signal: opts.signal });
   }
 
   /**
