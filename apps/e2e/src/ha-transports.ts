@@ -1,6 +1,6 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { status as GrpcCode } from '@grpc/grpc-js';
-import { ApiError, ResourceClient } from '@ekslab/client';
+import { ApiError, type ResourceClient } from '@ekslab/client';
 import type { ConfigMap, ConfigMapTransport, Verdict } from './ha-writer.js';
 
 // The two ways the workload reaches the apiservers through the load balancer: REST/JSON over HTTPS (what

@@ -18,6 +18,15 @@ import { RetryingWriter, Workload, type ConfigMap } from './ha-writer.js';
 /** Acknowledged writes each phase must see: while the killed replica is DOWN, and after it is back UP. */
 const WRITES_PER_PHASE = 25;
 const PHASE_TIMEOUT_MS = 20_000;
+/**
+ * HAProxy health checks: fast by default so the test is quick (a dead replica is DOWN after ~1 s);
+ * EKSLAB_HA_CHECK_INTER_MS=2000 EKSLAB_HA_CHECK_FALL=2 EKSLAB_HA_CHECK_RISE=2 runs the lab's own timings.
+ */
+const timings = {
+  interMs: Number(process.env['EKSLAB_HA_CHECK_INTER_MS'] ?? 500),
+  fall: Number(process.env['EKSLAB_HA_CHECK_FALL'] ?? 2),
+  rise: Number(process.env['EKSLAB_HA_CHECK_RISE'] ?? 2),
+};
 
 let etcd: EtcdCluster;
 let lab: HaLab;
@@ -25,7 +34,7 @@ let lab: HaLab;
 beforeAll(async () => {
   etcd = await startEtcdCluster({ members: 3 });
   try {
-    lab = await HaLab.start({ etcd, apiserverArgs: ['--watch-bookmark-interval=1s'] });
+    lab = await HaLab.start({ etcd, timings, apiserverArgs: ['--watch-bookmark-interval=1s'] });
   } catch (err) {
     await etcd.cleanup();
     throw err;
@@ -68,12 +77,12 @@ async function killEachReplicaInTurn(workload: Workload, namespace: string): Pro
   };
   for (const { index, alias } of lab.replicas) {
     await lab.kill(index);
-    await lab.waitBalancerSees(index, 'DOWN', 10_000);
+    await lab.waitBalancerSees(index, 'DOWN', 10_000 + 5 * timings.interMs * timings.fall);
     await writesAfter(progress(), `while ${alias} is down`);
 
     await lab.start(index);
     await lab.waitReplicaReady(index, 30_000);
-    await lab.waitBalancerSees(index, 'UP', 10_000);
+    await lab.waitBalancerSees(index, 'UP', 10_000 + 5 * timings.interMs * timings.rise);
     const ackedUpdates = workload.acked.counterUpdates;
     const direct = await lab.directGet(index, `/api/v1/namespaces/${namespace}/configmaps/counter`);
     expect(direct.status, `${alias} serves again after its restart`).toBe(200);
@@ -208,7 +217,9 @@ describe('killing any apiserver replica behind the load balancer', () => {
     informer.on('error', () => {
       // client-node's ListWatch stops on an error; restarting it resumes from its last resourceVersion.
       informerErrors++;
-      setTimeout(() => void informer.start(), 200);
+      setTimeout(() => {
+        if (!teardown.signal.aborted) void informer.start();
+      }, 200);
     });
     const watch = new ResumingWatch(kc, path);
     try {
@@ -233,9 +244,10 @@ describe('killing any apiserver replica behind the load balancer', () => {
         .catch(() => undefined);
       expect(watched(), 'raw watch state vs fresh list').toEqual(want);
       expect(watch.problems).toEqual([]);
-      report('REST', writer, workload, startedAt, { informerErrors, watchReconnects: watch.reconnects });
+      report('REST', writer, workload, startedAt, { timings, informerErrors, watchReconnects: watch.reconnects });
     } finally {
       teardown.abort();
+      await workload.stop();
       watch.stop();
       await informer.stop();
       createsTransport.close();
@@ -271,9 +283,10 @@ describe('killing any apiserver replica behind the load balancer', () => {
       await waitFor(() => JSON.stringify(versions(informer.store.list())) === JSON.stringify(want), { description: 'the gRPC informer cache to equal a fresh list', timeoutMs: 20_000 })
         .catch(() => undefined);
       expect(versions(informer.store.list()), 'gRPC informer cache vs fresh list').toEqual(want);
-      report('gRPC', writer, workload, startedAt, {});
+      report('gRPC', writer, workload, startedAt, { timings });
     } finally {
       teardown.abort();
+      await workload.stop();
       await informerRun;
       service.close();
     }
