@@ -124,17 +124,35 @@ export class HaLab {
 
   /** Server states by `<backend>/<server>` from HAProxy's `/stats;csv`. */
   async serverStates(signal?: AbortSignal): Promise<ServerStates> {
+    const states: ServerStates = new Map();
+    for (const row of await this.stats(signal)) {
+      if (row['svname'] === 'FRONTEND' || row['svname'] === 'BACKEND') continue;
+      states.set(`${row['pxname']}/${row['svname']}`, row['status'] ?? '');
+    }
+    return states;
+  }
+
+  /**
+   * Per backend, how many connections HAProxy itself retried (`wretr`: a connect to a server failed) and
+   * redispatched to another server (`wredis`) — failures the client never saw.
+   */
+  async balancerRetries(): Promise<Record<string, { retries: number; redispatches: number }>> {
+    const out: Record<string, { retries: number; redispatches: number }> = {};
+    for (const row of await this.stats()) {
+      if (row['svname'] === 'BACKEND') out[row['pxname'] ?? '?'] = { retries: Number(row['wretr'] || 0), redispatches: Number(row['wredis'] || 0) };
+    }
+    return out;
+  }
+
+  /** HAProxy's `/stats;csv`, one record per line keyed by the header's column names. */
+  private async stats(signal?: AbortSignal): Promise<Array<Record<string, string>>> {
     const res = await fetch(`http://127.0.0.1:${this.haproxy.statsPort}/stats;csv`, { signal: signal ?? AbortSignal.timeout(2_000) });
     const [header, ...rows] = (await res.text()).trim().split('\n');
     const columns = (header ?? '').replace(/^# /, '').split(',');
-    const [px, sv, st] = ['pxname', 'svname', 'status'].map((c) => columns.indexOf(c));
-    const states: ServerStates = new Map();
-    for (const row of rows) {
+    return rows.map((row) => {
       const cells = row.split(',');
-      if (cells[sv!] === 'FRONTEND' || cells[sv!] === 'BACKEND') continue;
-      states.set(`${cells[px!]}/${cells[sv!]}`, cells[st!] ?? '');
-    }
-    return states;
+      return Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? '']));
+    });
   }
 
   /** Waits until HAProxy reports replica i `state` (UP or DOWN, exactly) in both backends (REST and gRPC). */
