@@ -111,6 +111,18 @@ export class HaLab {
     await docker('start', this.replica(i).container);
   }
 
+  /**
+   * Undoes what a failed test left behind: starts every replica that is not running and waits until all
+   * are ready and UP in HAProxy, so the next test starts from three serving replicas.
+   */
+  async restoreAll(): Promise<void> {
+    for (const r of this.replicas) {
+      if ((await docker('inspect', '--format', '{{.State.Running}}', r.container)) !== 'true') await this.start(r.index);
+    }
+    await Promise.all(this.replicas.map((r) => this.waitReplicaReady(r.index)));
+    await Promise.all(this.replicas.map((r) => this.waitBalancerSees(r.index, 'UP', 30_000)));
+  }
+
   /** Waits until replica i answers `/readyz` 200 on its own ops port. */
   async waitReplicaReady(i: number, timeoutMs = 30_000): Promise<void> {
     const r = this.replica(i);

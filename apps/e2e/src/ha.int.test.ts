@@ -4,7 +4,7 @@ import { Informer, ResourceClient } from '@ekslab/client';
 import { ResourceServiceClient } from '@ekslab/proto';
 import { startEtcdCluster, waitFor, type EtcdCluster } from '@ekslab/testing';
 import { Etcd3 } from 'etcd3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HaLab } from './ha-lab.js';
 import { GrpcTransport, RestTransport } from './ha-transports.js';
 import { RetryingWriter, Workload, type ConfigMap } from './ha-writer.js';
@@ -40,6 +40,11 @@ beforeAll(async () => {
     throw err;
   }
 }, 150_000);
+
+// Each test kills replicas; one that failed midway must not leave the next with a replica down.
+afterEach(async () => {
+  await lab?.restoreAll();
+}, 60_000);
 
 afterAll(async () => {
   await lab?.cleanup();
