@@ -43,14 +43,13 @@ function rest(method: string, path: string, body?: unknown): Promise<{ code: num
   });
 }
 
-function startManager(name: string): ServiceProcess {
+function startManager(): ServiceProcess {
   const proc = new ServiceProcess('controller-manager', [
     '--cert-dir', certDir, '--master', restUrl, '--grpc-server', grpcAddress, '--ops-address', '127.0.0.1', '--ops-port', '0',
     // Short leases so a takeover happens within the test's time.
     '--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms',
   ]);
   managers.push(proc);
-  void name;
   return proc;
 }
 
@@ -159,7 +158,7 @@ describe('namespace deletion', () => {
   });
 
   it('kubectl 1.33: `kubectl delete ns` returns once the leader emptied and finalized it; conditions report the pod in its grace period', async () => {
-    const a = startManager('a');
+    const a = startManager();
     const port = await opsPort(a);
     await a.waitForLog((r) => r['msg'] === 'leading: starting controllers', 20_000);
     await a.waitForLog((r) => r['msg'] === 'caches synced; starting workers', 20_000);
@@ -213,7 +212,7 @@ describe('namespace deletion', () => {
 
   it('failover: the second replica takes the Lease when the leader is killed and finishes a deletion the leader began', async () => {
     const a = managers[0]!;
-    const b = startManager('b');
+    const b = startManager();
     const bPort = await opsPort(b);
     await b.waitForLog((r) => r['msg'] === 'new leader', 20_000);
     expect((await fetch(`http://127.0.0.1:${bPort}/metrics`)).ok).toBe(true);
