@@ -1,4 +1,4 @@
-import { Informer, WorkQueue, runWorkers, type ListerWatcher } from '@ekslab/client';
+import { BucketRateLimiter, DEFAULT_BUCKET, Informer, ItemExponentialRateLimiter, MaxOfRateLimiter, WorkQueue, runWorkers, type ListerWatcher, type RateLimiter } from '@ekslab/client';
 import { systemClock, type Clock, type Logger } from '@ekslab/runtime';
 import type { Namespace } from './api.js';
 import type { NamespacedResourcesDeleter } from './deleter.js';
@@ -35,7 +35,7 @@ export class NamespaceController {
     const { log } = this.options;
     const clock = this.options.clock ?? systemClock;
     const informer = new Informer<Namespace>(this.options.namespaces, { clock, resyncPeriodMs: this.options.resyncPeriodMs, logger: log });
-    const queue = new WorkQueue<string>({ clock });
+    const queue = new WorkQueue<string>({ clock, rateLimiter: namespaceRateLimiter(clock) });
     informer.addEventHandler({
       onAdd: (ns) => enqueueIfDeleting(queue, ns),
       onUpdate: (_old, ns) => enqueueIfDeleting(queue, ns),
@@ -62,6 +62,11 @@ export class NamespaceController {
     // kube: queue.AddAfter(key, estimate/2 seconds).
     return remaining ? { requeueAfter: (remaining.estimateSeconds * 1000) / 2 } : undefined;
   }
+}
+
+/** kube's nsControllerRateLimiter: a failing namespace is retried at least every minute (5 ms → 60 s), 10 qps overall. */
+export function namespaceRateLimiter(clock: Clock): RateLimiter<string> {
+  return new MaxOfRateLimiter<string>(new ItemExponentialRateLimiter<string>(5, 60_000), new BucketRateLimiter<string>(DEFAULT_BUCKET.qps, DEFAULT_BUCKET.burst, clock));
 }
 
 function enqueueIfDeleting(queue: WorkQueue<string>, ns: Namespace): void {
