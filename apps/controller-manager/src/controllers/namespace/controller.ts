@@ -7,11 +7,12 @@ export interface NamespaceControllerOptions {
   /** Lists and watches namespaces (cluster-scoped). */
   readonly namespaces: ListerWatcher<Namespace>;
   readonly deleter: NamespacedResourcesDeleter;
+  /** Logs with the controller's name already bound (log.child). */
+  readonly log: Logger;
   /** Namespaces reconciled at once (kube-controller-manager --concurrent-namespace-syncs, default 10). */
   readonly workers: number;
   /** Every namespace is looked at again this often (--namespace-sync-period, default 5m). */
   readonly resyncPeriodMs: number;
-  readonly log: Logger;
   readonly clock?: Clock;
   /** Receives the queue of each run (for the workqueue depth metric). */
   readonly onQueue?: (queue: WorkQueue<string> | undefined) => void;
@@ -44,7 +45,7 @@ export class NamespaceController {
     const informing = informer.start(signal);
     try {
       await informer.waitForSync(signal);
-      log.info({ controller: NamespaceController.controllerName, workers: this.options.workers }, 'caches synced; starting workers');
+      log.info({ workers: this.options.workers }, 'caches synced; starting workers');
       await runWorkers(queue, this.options.workers, (key, s) => this.reconcile(key, s), signal, { logger: log });
     } catch (err) {
       if (!signal.aborted) throw err;
