@@ -36,8 +36,8 @@ export interface Resolved {
 /**
  * The REST pipeline's front half for one call, in kube-apiserver's order: authentication (401), request
  * shape (400: gvr, name, namespace), authorization on the equivalent REST attributes (403), resource lookup
- * (404), verb allowed on the resource or subresource (405). Subresources other than `status` are 404, as
- * over REST.
+ * (404), verb allowed on the resource or subresource (405). Subresources other than `status` and
+ * `namespaces/finalize` are 404 here (scale, binding, eviction are REST-only so far).
  */
 export function resolve(opts: ApiServerOptions, call: CallCredentials, verb: Verb, t: CallTarget): Resolved {
   const user = authenticateCall(opts, call);
@@ -59,7 +59,7 @@ export function resolve(opts: ApiServerOptions, call: CallCredentials, verb: Ver
   if (!allowed || !allowed.includes(verb)) {
     throw failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: sub ? `${info.resource}/${sub}` : info.resource });
   }
-  if (sub && sub !== 'status') throw failure(404, 'NotFound', `the server could not find the requested resource (${verb} ${info.resource}/${sub})`);
+  if (sub && sub !== 'status' && sub !== 'finalize') throw failure(404, 'NotFound', `the server could not find the requested resource (${verb} ${info.resource}/${sub})`);
   return { user, info };
 }
 

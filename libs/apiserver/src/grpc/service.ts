@@ -19,8 +19,8 @@ import { serviceErrorOf } from './status.js';
 import { serveGrpcWatch } from './watch.js';
 
 /**
- * The gRPC ResourceService over the apiserver's REST pipeline. Not served (as over REST): subresources
- * other than `status` (scale, binding, eviction: 404), field validation and field managers (accepted,
+ * The gRPC ResourceService over the apiserver's REST pipeline. Not served (unlike REST): subresources
+ * other than `status` and `namespaces/finalize` (scale, binding, eviction: 404), field validation and field managers (accepted,
  * ignored), warnings (always empty).
  */
 export function createResourceService(opts: ApiServerOptions): ResourceServiceServer {

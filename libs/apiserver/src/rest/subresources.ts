@@ -8,15 +8,26 @@ import type { Target } from './registry.js';
 import { bodyObject, dryRun, methodNotAllowed, target, type RequestContext } from './request.js';
 
 /**
- * Subresources other than `status` (which the generic verbs serve): scale of deployments and replicasets.
+ * Subresources other than `status` (which the generic verbs serve): scale of deployments and replicasets,
+ * finalize of namespaces.
  * Anything the resource table lists but nothing serves yet is 404, as for an unknown subresource.
  */
 export async function handleSubresource(ctx: RequestContext, verb: Verb): Promise<void> {
   const r = ctx.route;
   switch (r.subresource) {
     case 'scale': return handleScale(ctx, verb);
+    case 'finalize': return handleFinalize(ctx);
     default: throw failure(404, 'NotFound', `the server could not find the requested resource (${verb} ${r.info.resource}/${String(r.subresource)})`);
   }
+}
+
+/**
+ * `namespaces/finalize` (PUT only): replaces spec.finalizers and nothing else; a namespace being deleted
+ * whose finalizers are all gone is deleted for real (kube's namespace FinalizeREST).
+ */
+async function handleFinalize(ctx: RequestContext): Promise<void> {
+  const input = (await bodyObject(ctx)) as KubeObject;
+  return sendJson(ctx.res, 200, await ctx.registry.update(target(ctx.route), input, { dryRun: dryRun(ctx.query), signal: ctx.signal }));
 }
 
 /**
