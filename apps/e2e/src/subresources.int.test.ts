@@ -132,7 +132,7 @@ describe('pods/binding', () => {
       const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'g1', namespace: ns }, target: { kind: 'Node', name: 'node-g' } } as KubeObject;
       const status = await podsClient.create(binding, { signal: AbortSignal.timeout(10_000), name: 'g1', subresource: 'binding' });
       expect(status).toMatchObject({ kind: 'Status', status: 'Success' });
-      expect(((await podsClient.get('g1', { signal: AbortSignal.timeout(10_000) })).spec as { nodeName: string }).nodeName).toBe('node-g');
+      expect(((await podsClient.get('g1', { signal: AbortSignal.timeout(10_000) })) as KubeObject & { spec: { nodeName: string } }).spec.nodeName).toBe('node-g');
       const err = await podsClient.create(binding, { signal: AbortSignal.timeout(10_000), name: 'g1', subresource: 'binding' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ApiError);
       expect((err as ApiError).message).toBe('Operation cannot be fulfilled on pods/binding "g1": pod g1 is already assigned to node "node-g"');

@@ -91,12 +91,12 @@ describe('service-account tokens — verify', () => {
   ])('reject — %s', async (_name, make, now, want) => {
     const result = await authn(now).check(make());
     if (want === 'not-mine') expect(result.kind).toBe('not-mine');
-    else expect(result).toEqual({ kind: 'invalid', reason: expect.stringMatching(want) });
+    else expect(result).toEqual({ kind: 'invalid', reason: expect.stringMatching(want) as string });
     expect(await authn(now).authenticateToken(make())).toBeUndefined();
   });
 
   it('reject — a lookup failure (storage down) fails the token', async () => {
     const broken = new ServiceAccountTokenAuthenticator({ issuers: [issuer], publicKeys: [publicKey], apiAudiences: [], lookup: () => Promise.reject(new Error('etcd down')), now: () => T0 });
-    expect(await broken.check(token())).toEqual({ kind: 'invalid', reason: expect.stringMatching(/etcd down/) });
+    expect(await broken.check(token())).toEqual({ kind: 'invalid', reason: expect.stringMatching(/etcd down/) as string });
   });
 });

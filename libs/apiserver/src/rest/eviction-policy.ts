@@ -19,7 +19,7 @@ export interface PdbStatus {
 }
 
 const phaseOf = (pod: KubeObject): string | undefined => (pod.status as { phase?: string } | undefined)?.phase;
-const statusOf = (pdb: KubeObject): PdbStatus => (pdb.status ?? {}) as PdbStatus;
+const statusOf = (pdb: KubeObject): PdbStatus => (pdb.status ?? {});
 
 /** Terminal, pending or already deleting pods are deleted without looking at any budget. */
 export function canIgnorePdb(pod: KubeObject): boolean {

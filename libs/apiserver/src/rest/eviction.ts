@@ -38,7 +38,7 @@ const isConflict = (err: unknown): boolean => {
 export async function evictPod(call: SubresourceCall, namespace: string, name: string, eviction: Record<string, unknown>): Promise<typeof createdStatus> {
   const meta = (eviction['metadata'] ?? {}) as { name?: string };
   if (meta.name !== name) throw failure(400, 'BadRequest', 'name in URL does not match name in Eviction object');
-  const options = propagateDryRun((eviction['deleteOptions'] ?? undefined) as EvictionDeleteOptions | undefined, call.dryRun);
+  const options = propagateDryRun(eviction['deleteOptions'] as EvictionDeleteOptions | undefined, call.dryRun);
   const dryRun = (options.dryRun?.length ?? 0) > 0;
   const rvUnset = !options.preconditions?.resourceVersion;
   const podKey = call.registry.keyOf({ info: podsInfo, namespace, name });
