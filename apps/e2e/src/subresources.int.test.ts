@@ -136,6 +136,10 @@ describe('pods/binding', () => {
       const err = await podsClient.create(binding, { signal: AbortSignal.timeout(10_000), name: 'g1', subresource: 'binding' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ApiError);
       expect((err as ApiError).message).toBe('Operation cannot be fulfilled on pods/binding "g1": pod g1 is already assigned to node "node-g"');
+      // Eviction too: the Pending pod is marked for graceful deletion on its node.
+      const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'g1', namespace: ns } } as KubeObject;
+      expect(await podsClient.create(eviction, { signal: AbortSignal.timeout(10_000), name: 'g1', subresource: 'eviction' })).toMatchObject({ status: 'Success', code: 201 });
+      expect((await podsClient.get('g1', { signal: AbortSignal.timeout(10_000) })).metadata.deletionTimestamp).toBeDefined();
     } finally {
       service.close();
     }
@@ -275,6 +279,11 @@ describe('serviceaccounts/token and service-account authentication', () => {
     expect(claims.exp - claims.iat).toBe(3600);
     expect(claims.iat).toBeGreaterThanOrEqual(before - 1);
     saKubeconfig = writeKubeconfig(server, ca, token);
+    // The oldest supported kubectl sends JSON instead of protobuf; same answer.
+    const old = await kubectl('1.27', kubeconfig, ['-n', ns, 'create', 'token', 'default', '--duration=2h']);
+    expect(old.stderr).toBe('');
+    const oldClaims = claimsOf(old.stdout.trim());
+    expect(oldClaims.exp - oldClaims.iat).toBe(7200);
   });
 
   it('the token authenticates as the service account: Forbidden by RBAC until a RoleBinding allows it', async () => {
