@@ -47,6 +47,8 @@ export class ResourceCache {
   private readonly syncedOnce: Promise<void>;
   private markSynced: () => void = () => undefined;
   private etcdWatch: StorageWatch<KubeObject> | undefined;
+  /** Runs only while some read waits for freshness (kube-apiserver's progressRequester). */
+  private progressTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly info: ResourceInfo, private readonly store: EtcdStore, private readonly opts: ResourceCacheOptions) {
     this.prefix = collectionKeyFor({ group: info.group, resource: info.resource });
@@ -78,9 +80,6 @@ export class ResourceCache {
 
   /** Lists, then watches, until `signal` aborts; retries after every failure. Never rejects. */
   async start(signal: AbortSignal): Promise<void> {
-    const progress = setInterval(() => {
-      if (this.waiters.length > 0) this.etcdWatch?.requestProgress();
-    }, this.opts.progressRequestIntervalMs);
     let relist = true;
     try {
       while (!signal.aborted) {
@@ -96,7 +95,8 @@ export class ResourceCache {
         }
       }
     } finally {
-      clearInterval(progress);
+      clearInterval(this.progressTimer);
+      this.progressTimer = undefined;
       for (const w of this.watchers) w.terminate('stopped');
     }
   }
@@ -162,6 +162,20 @@ export class ResourceCache {
     if (ready.length === 0) return;
     this.waiters = this.waiters.filter((w) => w.revision > this.rev);
     for (const w of ready) w.resolve();
+    this.pollProgress();
+  }
+
+  /** Asks etcd for progress every interval while reads wait; stops when none does. */
+  private pollProgress(): void {
+    if (this.waiters.length === 0) {
+      clearInterval(this.progressTimer);
+      this.progressTimer = undefined;
+      return;
+    }
+    this.progressTimer ??= setInterval(() => {
+      if (this.waiters.length > 0) this.etcdWatch?.requestProgress();
+      else this.pollProgress();
+    }, this.opts.progressRequestIntervalMs);
   }
 
   private report(): void {
@@ -204,6 +218,7 @@ export class ResourceCache {
           waiter = { revision, resolve };
           this.waiters.push(waiter);
           this.etcdWatch?.requestProgress();
+          this.pollProgress();
         };
         if (this.synced) enqueue();
         else void this.syncedOnce.then(enqueue);
@@ -212,7 +227,10 @@ export class ResourceCache {
       settled = true;
       clearTimeout(timer);
       if (onAbort) signal.removeEventListener('abort', onAbort);
-      if (waiter) this.waiters = this.waiters.filter((w) => w !== waiter);
+      if (waiter) {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        this.pollProgress();
+      }
     }
   }
 
