@@ -1,4 +1,4 @@
-import { collectionKeyFor, keyFor, StorageUnavailableError, TooOldResourceVersionError, type EtcdStore, type StorageWatch } from '@ekslab/storage';
+import { collectionKeyFor, StorageUnavailableError, TooOldResourceVersionError, type EtcdStore, type StorageWatch } from '@ekslab/storage';
 import type { Logger } from '@ekslab/runtime';
 import { sleep } from '@ekslab/runtime';
 import type { ResourceInfo } from '../resources.js';
@@ -137,7 +137,8 @@ export class ResourceCache {
   }
 
   private apply(e: CacheEvent): void {
-    if (e.revision <= this.rev) return;
+    // Older than what the cache holds: a duplicate (one transaction may write several keys at one revision).
+    if (e.revision < this.rev) return;
     const had = this.objects.has(e.key);
     if (e.type === 'DELETED') this.objects.delete(e.key);
     else this.objects.set(e.key, e.object);
@@ -264,9 +265,12 @@ export class ResourceCache {
     return w;
   }
 
+  /**
+   * The storage key an object lives at (keyFor's layout). Built without keyFor's validation: one malformed
+   * stored object must not stop the cache of its whole resource.
+   */
   private keyOf(obj: KubeObject): string {
-    const { group, resource, namespaced } = this.info;
-    return keyFor({ group, resource, ...(namespaced ? { namespace: obj.metadata.namespace ?? '' } : {}), name: obj.metadata.name ?? '' });
+    return `${this.prefix}${this.info.namespaced ? `${obj.metadata.namespace ?? ''}/` : ''}${obj.metadata.name ?? ''}`;
   }
 }
 
