@@ -74,9 +74,10 @@ async function authenticate(opts: ApiServerOptions, req: IncomingMessage, signal
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
-  res.end(text);
+  // Encoded once: measuring the string and then writing it would convert it to UTF-8 twice.
+  const bytes = Buffer.from(JSON.stringify(body));
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': bytes.length, 'cache-control': 'no-cache, private' });
+  res.end(bytes);
 }
 
 /** A public, cacheable document (kube-apiserver serves the OIDC discovery documents with max-age=3600). */
