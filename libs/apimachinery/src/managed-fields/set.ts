@@ -54,7 +54,7 @@ export class FieldSet {
         if (k === '.') continue;
         const pe = parseElement(k);
         const node = newNode(pe);
-        const entries = typeof v === 'object' && v !== null ? Object.keys(v as object) : [];
+        const entries = typeof v === 'object' && v !== null ? Object.keys(v) : [];
         node.member = entries.length === 0 || entries.includes('.');
         read(v, node.children);
         into.set(serializeElement(pe), node);
