@@ -10,7 +10,8 @@ import type { ApiServerOptions } from '../http/server.js';
 import { failure, statusOf } from '../http/status.js';
 import { apiVersionOf } from '../resources.js';
 import type { KubeObject } from '../rest/objects.js';
-import { applyPatch } from '../rest/patch.js';
+import { fieldManagerOf, patchManagerOf } from '../rest/apply.js';
+import { applyPatch, serverSideApply } from '../rest/patch.js';
 import { listKindOf, Registry } from '../rest/registry.js';
 import { logFailure, resolve, targetOf, unary } from './call.js';
 import { decodeJsonObject, rawObjectOf } from './objects.js';
@@ -20,8 +21,8 @@ import { serveGrpcWatch } from './watch.js';
 
 /**
  * The gRPC ResourceService over the apiserver's REST pipeline. Not served (as over REST): subresources
- * other than `status` (scale, binding, eviction: 404), field validation and field managers (accepted,
- * ignored), warnings (always empty).
+ * other than `status` (scale, binding, eviction: 404), field validation (accepted, ignored), warnings
+ * (always empty). Field managers are recorded as over REST (default: the User-Agent's first segment).
  */
 export function createResourceService(opts: ApiServerOptions): ResourceServiceServer {
   // The same admission chain as REST (createApiHandler builds its registry the same way).
@@ -43,7 +44,8 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
         const review = { kind: info.kind, apiVersion: apiVersionOf(info), metadata: { creationTimestamp: null }, spec, status } as unknown as KubeObject;
         return CreateResponse.create({ object: rawObjectOf(info, review) });
       }
-      const created = await registry.create(info, info.namespaced ? req.namespace : undefined, input, { dryRun: req.options?.dryRun ?? false, signal });
+      const fieldManager = fieldManagerOf('CreateOptions', req.options?.fieldManager, userAgentOf(call));
+      const created = await registry.create(info, info.namespaced ? req.namespace : undefined, input, { dryRun: req.options?.dryRun ?? false, signal, fieldManager });
       return CreateResponse.create({ object: rawObjectOf(info, created) });
     }),
 
@@ -76,7 +78,8 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const req = call.request;
       const { info } = resolve(opts, call, 'update', req);
       const input = decodeJsonObject(req.object, 'UpdateRequest.object') as KubeObject;
-      const updated = await registry.update(targetOf(info, req), input, { dryRun: req.options?.dryRun ?? false, signal });
+      const fieldManager = fieldManagerOf('UpdateOptions', req.options?.fieldManager, userAgentOf(call));
+      const updated = await registry.update(targetOf(info, req), input, { dryRun: req.options?.dryRun ?? false, signal, fieldManager });
       return UpdateResponse.create({ object: rawObjectOf(info, updated) });
     }),
 
@@ -84,28 +87,19 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const req = call.request;
       const { info } = resolve(opts, call, 'patch', req);
       const type = patchTypeOf(req.patchType);
-      if (type !== 'apply' && req.options?.force !== undefined) {
-        throw failure(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
-      }
-      if (type === 'apply' && !req.options?.fieldManager) {
-        throw failure(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
-      }
+      const pm = patchManagerOf(type === 'apply', req.options?.fieldManager, req.options?.force, userAgentOf(call));
       // Undecodable bytes are 400 here rather than whatever the patch library makes of them.
       const doc = decodeJsonValue(req.patch);
       if (type !== 'json') decodeJsonObject(req.patch, 'PatchRequest.patch');
       else if (!Array.isArray(doc)) throw failure(400, 'BadRequest', 'a JSON patch must be an array of operations');
       const body = Buffer.from(req.patch);
       const t = targetOf(info, req);
-      const wopts = { dryRun: req.options?.dryRun ?? false, signal };
-      try {
-        return PatchResponse.create({ object: rawObjectOf(info, await registry.mutate(t, (current) => applyPatch(info, type, current, body), wopts)) });
-      } catch (err) {
-        // Server-side apply creates what does not exist yet (as over REST).
-        if (type !== 'apply' || statusOf(err).code !== 404 || t.subresource) throw err;
-        const applied = decodeJsonObject(req.patch, 'PatchRequest.patch');
-        applied['metadata'] = { ...(applied['metadata'] as object | undefined), name: t.name };
-        return PatchResponse.create({ object: rawObjectOf(info, await registry.create(info, t.namespace, applied, wopts)) });
+      const dryRun = req.options?.dryRun ?? false;
+      if (type === 'apply') {
+        const { object } = await serverSideApply(registry, t, decodeJsonObject(req.patch, 'PatchRequest.patch'), pm, { dryRun, signal }, opts.now ?? Date.now);
+        return PatchResponse.create({ object: rawObjectOf(info, object) });
       }
+      return PatchResponse.create({ object: rawObjectOf(info, await registry.mutate(t, (current) => applyPatch(info, type, current, body), { dryRun, signal, fieldManager: pm.manager })) });
     }),
 
     delete: unary(opts, 'Delete', async (call, signal) => {
@@ -142,6 +136,12 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
     },
   };
 }
+
+/** The caller's User-Agent (grpc-js sends `grpc-node-js/<version>`), from which a default field manager is derived. */
+const userAgentOf = (call: { metadata: { get(key: string): Array<string | Buffer> } }): string | undefined => {
+  const v = call.metadata.get('user-agent')[0];
+  return v === undefined ? undefined : String(v);
+};
 
 function decodeJsonValue(bytes: Uint8Array): unknown {
   try {

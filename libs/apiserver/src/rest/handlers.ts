@@ -1,11 +1,11 @@
 import { readBody, decodeObject } from '../http/body.js';
 import { negotiate } from '../http/negotiate.js';
 import { sendJson } from '../http/server.js';
-import { statusOf } from '../http/status.js';
+import { fieldManagerOf, forceParam, patchManagerOf } from './apply.js';
 import { deleteCollection, list, watch } from './collection.js';
 import type { KubeObject } from './objects.js';
-import { applyPatch, patchTypeOf } from './patch.js';
-import { bodyObject, deleteOptions, dryRun, methodNotAllowed, render, target, verbOf, type RequestContext } from './request.js';
+import { applyPatch, patchTypeOf, serverSideApply } from './patch.js';
+import { bodyObject, deleteOptions, dryRun, methodNotAllowed, now, render, target, verbOf, type RequestContext } from './request.js';
 import { accessReview } from './reviews.js';
 import { handleSubresource } from './subresources.js';
 
@@ -31,30 +31,28 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
     case 'watch':
       return watch(ctx, rendering);
     case 'create': {
+      const fieldManager = fieldManagerOf('CreateOptions', query.get('fieldManager'), ctx.req.headers['user-agent']);
       const input = await bodyObject(ctx);
-      const created = await ctx.registry.create(r.info, r.namespace, input, { dryRun: dryRun(query), signal: ctx.signal });
+      const created = await ctx.registry.create(r.info, r.namespace, input, { dryRun: dryRun(query), signal: ctx.signal, fieldManager });
       return sendJson(ctx.res, 201, created);
     }
     case 'update': {
+      const fieldManager = fieldManagerOf('UpdateOptions', query.get('fieldManager'), ctx.req.headers['user-agent']);
       const input = (await bodyObject(ctx)) as KubeObject;
-      const updated = await ctx.registry.update(target(r), input, { dryRun: dryRun(query), signal: ctx.signal });
+      const updated = await ctx.registry.update(target(r), input, { dryRun: dryRun(query), signal: ctx.signal, fieldManager });
       return sendJson(ctx.res, 200, updated);
     }
     case 'patch': {
       const patchType = patchTypeOf(ctx.req.headers['content-type']);
+      const pm = patchManagerOf(patchType === 'apply', query.get('fieldManager'), forceParam(query), ctx.req.headers['user-agent']);
       const body = await readBody(ctx.req, ctx.options.maxRequestBytes);
       const t = target(r);
-      const opts = { dryRun: dryRun(query), signal: ctx.signal };
-      try {
-        const patched = await ctx.registry.mutate(t, (current) => applyPatch(r.info, patchType, current, body), opts);
-        return sendJson(ctx.res, 200, patched);
-      } catch (err) {
-        // Server-side apply creates what does not exist yet.
-        if (patchType !== 'apply' || statusOf(err).code !== 404 || sub) throw err;
-        const applied = decodeObject(body, 'yaml');
-        applied['metadata'] = { ...(applied['metadata'] as object | undefined), name: t.name };
-        return sendJson(ctx.res, 201, await ctx.registry.create(r.info, r.namespace, applied, opts));
+      if (patchType === 'apply') {
+        const { object, created } = await serverSideApply(ctx.registry, t, decodeObject(body, 'yaml'), pm, { dryRun: dryRun(query), signal: ctx.signal }, () => now(ctx));
+        return sendJson(ctx.res, created ? 201 : 200, object);
       }
+      const opts = { dryRun: dryRun(query), signal: ctx.signal, fieldManager: pm.manager };
+      return sendJson(ctx.res, 200, await ctx.registry.mutate(t, (current) => applyPatch(r.info, patchType, current, body), opts));
     }
     case 'delete': {
       const options = await deleteOptions(ctx);

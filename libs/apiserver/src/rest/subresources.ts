@@ -2,6 +2,7 @@ import { readBody } from '../http/body.js';
 import { sendJson } from '../http/server.js';
 import { failure } from '../http/status.js';
 import type { Verb } from '../resources.js';
+import { fieldManagerOf } from './apply.js';
 import type { KubeObject } from './objects.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import type { Target } from './registry.js';
@@ -35,7 +36,9 @@ async function handleScale(ctx: RequestContext, verb: Verb): Promise<void> {
       status: { replicas: status.replicas ?? 0, selector: Object.entries(spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
     };
   };
-  const opts = { dryRun: dryRun(ctx.query), signal: ctx.signal };
+  // Recorded as kube-apiserver records scale writes: an Update of spec.replicas through subresource "scale".
+  const fieldManager = { ...fieldManagerOf('UpdateOptions', ctx.query.get('fieldManager'), ctx.req.headers['user-agent']), subresource: 'scale' };
+  const opts = { dryRun: dryRun(ctx.query), signal: ctx.signal, fieldManager };
   if (verb === 'get') return sendJson(ctx.res, 200, toScale(await ctx.registry.get(t, ctx.signal)));
   let replicas: unknown;
   if (verb === 'update') {
