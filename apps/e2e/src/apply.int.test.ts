@@ -122,6 +122,21 @@ describe.each(['1.27', '1.33'])('server-side apply with kubectl %s', (version) =
     expect((await k(['-n', ns, 'get', 'deploy', 'web', '-o', 'yaml'])).stdout).not.toContain('managedFields');
   });
 
+  it('a deployment made by client-side apply conflicts on a changed field, then moves to server-side apply', async () => {
+    const csa = (replicas: number) => deployment(ns, replicas, { app: 'web' }).replace('name: web\n', 'name: legacy\n');
+    const managers = async () => (JSON.parse((await k(['-n', ns, 'get', 'deploy', 'legacy', '-o', 'json', '--show-managed-fields'])).stdout) as Deployment)
+      .metadata.managedFields!.map((e) => `${e.manager}/${e.operation}`);
+    expect((await k(['apply', '-f', '-'], csa(2))).stdout.trim()).toBe('deployment.apps/legacy created');
+    expect(await managers()).toEqual(['kubectl-client-side-apply/Update']);
+    const conflict = await k(['apply', '--server-side', '-f', '-'], csa(4));
+    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+    // The same values are shared, not a conflict; after a successful apply kubectl hands the client-side fields to "kubectl".
+    expect((await k(['apply', '--server-side', '-f', '-'], csa(2))).stdout.trim()).toBe('deployment.apps/legacy serverside-applied');
+    expect(await managers()).toEqual(['kubectl/Apply']);
+    expect((await k(['apply', '--server-side', '-f', '-'], csa(4))).stdout.trim()).toBe('deployment.apps/legacy serverside-applied');
+    expect((await k(['-n', ns, 'get', 'deploy', 'legacy', '-o', 'jsonpath={.spec.replicas}'])).stdout).toBe('4');
+  });
+
   it('client-side writes record their managers (create, edit-like patch, replace)', async () => {
     expect((await k(['-n', ns, 'create', 'configmap', 'cfg', '--from-literal=a=1'])).code).toBe(0);
     expect((await k(['-n', ns, 'patch', 'configmap', 'cfg', '-p', '{"data":{"b":"2"}}'])).code).toBe(0);
