@@ -190,4 +190,19 @@ describe('apply options and conflicts over HTTP', () => {
       details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "e2e-client" using v1', field: '.data.a' }] },
     });
   });
+
+  it('apply through /status owns and changes only status; /status never creates', async () => {
+    const base = '/apis/apps/v1/namespaces/default/deployments/st';
+    const d = (extra: Record<string, unknown>) => JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'st' }, ...extra });
+    const spec = { replicas: 1, selector: { matchLabels: { app: 'st' } }, template: { metadata: { labels: { app: 'st' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } };
+    expect((await call('PATCH', `${base}/status?fieldManager=ctrl`, d({ status: { observedGeneration: 1 } }), apply)).status).toBe(404);
+    expect((await call('PATCH', `${base}?fieldManager=alice`, d({ spec }), apply)).status).toBe(201);
+    const res = await call('PATCH', `${base}/status?fieldManager=ctrl`, d({ spec: { ...spec, replicas: 9 }, status: { observedGeneration: 1 } }), apply);
+    expect(res.status).toBe(200);
+    const obj = res.json as { spec: { replicas: number }; status: { observedGeneration: number }; metadata: { managedFields: Entry[] } };
+    expect(obj.spec.replicas).toBe(1);
+    expect(obj.status.observedGeneration).toBe(1);
+    expect(obj.metadata.managedFields.find((e) => e.manager === 'ctrl')).toMatchObject({ operation: 'Apply', subresource: 'status', fieldsV1: { 'f:status': { 'f:observedGeneration': {} } } });
+    expect(JSON.stringify(obj.metadata.managedFields.find((e) => e.manager === 'ctrl')!.fieldsV1)).not.toContain('f:spec');
+  });
 });

@@ -139,6 +139,16 @@ describe('managed fields — apply', () => {
     expect(r2.object['spec']).toEqual({ template: { spec: { containers: [{ name: 'b', image: 'z' }] } } });
   });
 
+  it('managed fields — fields the endpoint resets neither conflict nor become owned (apply through /status)', () => {
+    const created = applied(undefined, deployment({ replicas: 2 }), 'alice', undefined);
+    const status = { ...opts, subresource: 'status', ignored: FieldSet.of([{ field: 'spec' }]) };
+    const r = applied(created.object, { ...deployment({ replicas: 9 }), status: { observedGeneration: 1 } }, 'ctrl', created.managedFields, false, status);
+    expect(r.managedFields.map((e) => [e.manager, e.subresource, e.fieldsV1])).toEqual([
+      ['alice', undefined, { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:replicas': {} } }],
+      ['ctrl', 'status', { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:status': { 'f:observedGeneration': {} } }],
+    ]);
+  });
+
   it('managed fields — several conflicts are listed one per line, grouped by manager', () => {
     const owner = (m: string): ManagedFieldsEntry => ({ manager: m, operation: 'Update', apiVersion: 'apps/v1' });
     expect(conflictMessage([

@@ -174,7 +174,9 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, manager
     removeItems(merged, gone, opts.type);
   }
   const diff = compare(before, merged, opts.type);
-  const changed = diff.modified.union(diff.added);
+  const notIgnored = (set: FieldSet): FieldSet => (opts.ignored ? set.recursiveDifference(opts.ignored) : set);
+  const changed = notIgnored(diff.modified.union(diff.added));
+  const removed = notIgnored(diff.removed);
   const conflicts: Conflict[] = [];
   for (const [id, o] of owned) {
     if (id === selfId) continue;
@@ -183,7 +185,7 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, manager
   if (conflicts.length > 0 && !opts.force) return { ok: false, conflicts };
   for (const [id, o] of owned) {
     if (id === selfId) continue;
-    o.set = o.set.difference(changed).difference(diff.removed);
+    o.set = o.set.difference(changed).difference(removed);
   }
   const isChanged = !jsonEqual(before, merged);
   const time = isChanged || !last?.time ? opts.time : last.time;

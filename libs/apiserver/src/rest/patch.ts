@@ -57,8 +57,9 @@ export async function serverSideApply(registry: Registry, t: Target, config: Rec
     if (statusOf(err).code !== 404 || t.subresource) throw err;
   }
   const meta = (config['metadata'] ?? {}) as Record<string, unknown>;
-  if (meta['name'] !== undefined && meta['name'] !== t.name) {
-    throw failure(400, 'BadRequest', `the name of the object (${String(meta['name'])}) does not match the name on the URL (${t.name})`);
+  const name = meta['name'];
+  if (name !== undefined && name !== t.name) {
+    throw failure(400, 'BadRequest', `the name of the object (${typeof name === 'string' ? name : JSON.stringify(name)}) does not match the name on the URL (${t.name})`);
   }
   const obj = applyConfiguration(t, undefined, { ...config, metadata: { ...meta, name: t.name } }, pm, now());
   return { object: await registry.create(t.info, t.namespace, obj, opts), created: true };
