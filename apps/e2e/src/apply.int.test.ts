@@ -1,3 +1,6 @@
+import { credentials } from '@grpc/grpc-js';
+import { ApiError, ResourceClient, type KubeObject } from '@ekslab/client';
+import { ResourceServiceClient } from '@ekslab/proto';
 import { startEtcdCluster, type EtcdCluster } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -14,6 +17,7 @@ let apiserver: ServiceProcess;
 let kubeconfig: string;
 let certDir: string;
 let server: string;
+let grpcAddress: string;
 
 beforeAll(async () => {
   etcd = await startEtcdCluster({ members: 1 });
@@ -24,6 +28,7 @@ beforeAll(async () => {
   ]);
   const serving = await apiserver.waitForLog((r) => r['msg'] === 'serving the Kubernetes API', 20_000);
   server = `https://127.0.0.1:${String(serving['port'])}`;
+  grpcAddress = `127.0.0.1:${String((await apiserver.waitForLog((r) => r['msg'] === 'serving the resource API over gRPC'))['port'])}`;
   kubeconfig = writeKubeconfig(server, readFileSync(join(certDir, 'ca.crt'), 'utf8'), tokenOf(join(certDir, 'tokens.csv'), 'kubernetes-admin'));
 }, 120_000);
 
@@ -204,5 +209,43 @@ describe('apply options and conflicts over HTTP', () => {
     expect(obj.status.observedGeneration).toBe(1);
     expect(obj.metadata.managedFields.find((e) => e.manager === 'ctrl')).toMatchObject({ operation: 'Apply', subresource: 'status', fieldsV1: { 'f:status': { 'f:observedGeneration': {} } } });
     expect(JSON.stringify(obj.metadata.managedFields.find((e) => e.manager === 'ctrl')!.fieldsV1)).not.toContain('f:spec');
+  });
+});
+
+describe('server-side apply over gRPC', () => {
+  interface ConfigMap extends KubeObject { data?: Record<string, string> }
+  const signal = () => AbortSignal.timeout(15_000);
+  let service: ResourceServiceClient;
+  beforeAll(() => {
+    service = new ResourceServiceClient(grpcAddress, credentials.createSsl(readFileSync(join(certDir, 'ca.crt'))));
+  });
+  afterAll(() => service?.close());
+  const cms = () => new ResourceClient<ConfigMap>({
+    service,
+    gvr: { group: '', version: 'v1', resource: 'configmaps' }, namespace: 'default', token: tokenOf(join(certDir, 'tokens.csv'), 'kubernetes-admin'),
+  });
+  const cfg = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rpc' }, data });
+  const failed = async (p: Promise<unknown>): Promise<ApiError> => {
+    const err = await p.then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    return err as ApiError;
+  };
+
+  it('apply creates, updates record their manager, a changed field owned by another manager is 409 unless forced', async () => {
+    const c = cms();
+    const created = await c.patch('rpc', 'apply', cfg({ a: '1', b: '1' }), { signal: signal(), options: { fieldManager: 'ctl' } });
+    expect(created.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'ctl', operation: 'Apply', fieldsV1: { 'f:data': { 'f:a': {}, 'f:b': {} } } })]);
+    const merged = await c.patch('rpc', 'merge', { data: { a: '2' } }, { signal: signal(), options: { fieldManager: 'other' } });
+    // The merge patch took .data.a over: ctl keeps only .data.b.
+    expect((merged.metadata.managedFields as Array<{ manager: string; fieldsV1: unknown }>).map((e) => [e.manager, e.fieldsV1])).toEqual([
+      ['ctl', { 'f:data': { 'f:b': {} } }], ['other', { 'f:data': { 'f:a': {} } }],
+    ]);
+    const conflict = await failed(c.patch('rpc', 'apply', cfg({ a: '3', b: '1' }), { signal: signal(), options: { fieldManager: 'ctl' } }));
+    expect([conflict.code, conflict.reason, conflict.message]).toEqual([409, 'Conflict', 'Apply failed with 1 conflict: conflict with "other" using v1: .data.a']);
+    const forced = await c.patch('rpc', 'apply', cfg({ a: '3', b: '1' }), { signal: signal(), options: { fieldManager: 'ctl', force: true } });
+    expect(forced.data).toEqual({ a: '3', b: '1' });
+    expect((forced.metadata.managedFields as Array<{ manager: string }>).map((e) => e.manager)).toEqual(['ctl']);
+    const missing = await failed(c.patch('rpc', 'apply', cfg({ a: '3' }), { signal: signal() }));
+    expect([missing.code, missing.message]).toEqual([422, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch']);
   });
 });
