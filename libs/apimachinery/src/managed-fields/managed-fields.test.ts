@@ -177,4 +177,18 @@ describe('managed fields — update', () => {
     const mf = update(undefined, { ...deployment({ replicas: 1 }), status: { replicas: 1 } }, 'kubectl-create', undefined, { ...opts, ignored });
     expect(mf).toEqual([{ manager: 'kubectl-create', operation: 'Update', apiVersion: 'apps/v1', time: opts.time, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:replicas': {} } } }]);
   });
+
+  it('managed fields — more than 10 update managers fold the oldest into "ancient-changes"', () => {
+    let obj: JsonObject = deployment({});
+    let mf: ManagedFieldsEntry[] = [];
+    for (let i = 0; i < 11; i++) {
+      const next = structuredClone(obj);
+      (next['metadata'] as { labels: Record<string, string> }).labels[`l${i}`] = 'x';
+      mf = update(obj, next, `m${i}`, mf, { ...opts, time: `2026-11-22T05:00:${String(10 + i)}Z` });
+      obj = next;
+    }
+    expect(mf).toHaveLength(10);
+    expect(mf[0]).toMatchObject({ manager: 'ancient-changes', operation: 'Update', time: '2026-11-22T05:00:11Z', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:l0': {}, 'f:l1': {} } } } });
+    expect(mf.slice(1).map((e) => e.manager)).toEqual(['m2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10']);
+  });
 });

@@ -98,8 +98,38 @@ export function decodeManagedFields(entries: unknown): Map<string, Owned> {
   return out;
 }
 
+/** DefaultMaxUpdateManagers: Update entries past this many are folded, oldest first, into `ancient-changes`. */
+export const maxUpdateManagers = 10;
+const ancientChanges = 'ancient-changes';
+
+/**
+ * capManagersManager: keeps at most `maxUpdateManagers` Update entries by merging the oldest into one
+ * `ancient-changes` entry per apiVersion (taking the merged entry's time). Appliers are never merged.
+ */
+function capUpdateManagers(owned: Map<string, Owned>): void {
+  const updaters = [...owned.entries()].filter(([, o]) => o.owner.operation === 'Update' && !o.set.isEmpty())
+    .sort(([, a], [, b]) => Date.parse(a.time ?? '1970-01-01T00:00:00Z') - Date.parse(b.time ?? '1970-01-01T00:00:00Z'));
+  let excess = updaters.length - maxUpdateManagers;
+  for (const [id, o] of updaters) {
+    if (excess <= 0) return;
+    const bucket = ownerOf(ancientChanges, 'Update', o.owner.apiVersion ?? '', undefined);
+    const bucketId = idOf(bucket);
+    if (id === bucketId) continue;
+    const existing = owned.get(bucketId);
+    owned.delete(id);
+    if (existing) {
+      existing.set = existing.set.union(o.set);
+      if (o.time) existing.time = o.time;
+      excess--;
+    } else {
+      owned.set(bucketId, { owner: { ...bucket, apiVersion: o.owner.apiVersion ?? '' }, set: o.set, ...(o.time ? { time: o.time } : {}) });
+    }
+  }
+}
+
 /** managedFields in Kubernetes' order: by operation (Apply first), time, manager, apiVersion, subresource. */
-export function encodeManagedFields(owned: ReadonlyMap<string, Owned>): ManagedFieldsEntry[] {
+export function encodeManagedFields(owned: Map<string, Owned>): ManagedFieldsEntry[] {
+  capUpdateManagers(owned);
   const entries = [...owned.values()].filter((o) => !o.set.isEmpty()).map((o): ManagedFieldsEntry => ({
     manager: o.owner.manager ?? '',
     operation: o.owner.operation ?? 'Update',
