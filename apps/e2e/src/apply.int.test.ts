@@ -140,6 +140,9 @@ describe.each(['1.27', '1.33'])('server-side apply with kubectl %s', (version) =
     expect(await managers()).toEqual(['kubectl/Apply']);
     expect((await k(['apply', '--server-side', '-f', '-'], csa(4))).stdout.trim()).toBe('deployment.apps/legacy serverside-applied');
     expect((await k(['-n', ns, 'get', 'deploy', 'legacy', '-o', 'jsonpath={.spec.replicas}'])).stdout).toBe('4');
+    // The client-side apply annotation follows kubectl's server-side applies, so a later client-side apply diffs against them.
+    const annotation = (await k(['-n', ns, 'get', 'deploy', 'legacy', '-o', 'jsonpath={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}'])).stdout;
+    expect(JSON.parse(annotation)).toMatchObject({ kind: 'Deployment', spec: { replicas: 4 } });
   });
 
   it('client-side writes record their managers (create, edit-like patch, replace)', async () => {

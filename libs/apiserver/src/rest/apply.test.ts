@@ -56,4 +56,16 @@ describe('managed fields — apply configurations', () => {
     const stored = { ...first, metadata: { ...first.metadata, uid: 'u', resourceVersion: '7' } } as KubeObject;
     expect(applyConfiguration({ info }, stored, config, pm, Date.parse('2026-11-22T06:00:00Z'))).toBe(stored);
   });
+
+  it('managed fields — kubectl\'s own apply keeps a client-side apply annotation in step; other managers leave it', () => {
+    const key = 'kubectl.kubernetes.io/last-applied-configuration';
+    const stored = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', uid: 'u', annotations: { [key]: '{"old":true}\n' } }, spec: { replicas: 1 },
+    } as KubeObject;
+    const config = { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'web' }, spec: { replicas: 2 } };
+    const byKubectl = applyConfiguration({ info }, stored, config, pm, 0);
+    expect(byKubectl.metadata.annotations?.[key]).toBe('{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":2}}\n');
+    const byOther = applyConfiguration({ info }, stored, config, { ...pm, manager: { name: 'ctl' } }, 0);
+    expect(byOther.metadata.annotations?.[key]).toBe('{"old":true}\n');
+  });
 });

@@ -136,11 +136,36 @@ export function applyConfiguration(e: Endpoint, current: KubeObject | undefined,
   }
   const result = apply(current as unknown as JsonObject | undefined, config as JsonObject, pm.manager.name, current?.metadata.managedFields, { ...optionsFor(e, now), force: pm.force });
   if (!result.ok) throw new ApplyConflictError(result.conflicts);
-  // A no-op apply leaves the stored object byte for byte as it is, so nothing is written.
-  if (current && !result.changed && JSON.stringify(result.managedFields) === JSON.stringify(current.metadata.managedFields ?? [])) return current;
   const obj = result.object as unknown as KubeObject;
   obj.metadata ??= {};
+  const annotationSynced = syncLastApplied(obj, current, config, pm.manager.name);
+  // A no-op apply leaves the stored object byte for byte as it is, so nothing is written.
+  if (current && !result.changed && !annotationSynced && JSON.stringify(result.managedFields) === JSON.stringify(current.metadata.managedFields ?? [])) return current;
   if (result.managedFields.length > 0) obj.metadata.managedFields = result.managedFields;
   else delete obj.metadata.managedFields;
   return obj;
+}
+
+const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** JSON with sorted object keys and Go's trailing newline, as runtime.Encode writes an unstructured object. */
+function goJson(v: unknown): string {
+  const sort = (x: unknown): unknown => (Array.isArray(x) ? x.map(sort)
+    : x !== null && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])])) : x);
+  return `${JSON.stringify(sort(v))}\n`;
+}
+
+/**
+ * lastAppliedUpdater: when the manager is `kubectl` and the stored object carries a client-side apply
+ * annotation, the annotation is rewritten to this apply's configuration, so a later client-side apply
+ * diffs against what was really applied. Returns true when it changed the annotation.
+ */
+function syncLastApplied(obj: KubeObject, current: KubeObject | undefined, config: Record<string, unknown>, manager: string): boolean {
+  const before = current?.metadata.annotations?.[lastAppliedAnnotation];
+  if (manager !== 'kubectl' || before === undefined) return false;
+  const applied = structuredClone(config) as { metadata?: { annotations?: Record<string, string> } };
+  if (applied.metadata?.annotations) delete applied.metadata.annotations[lastAppliedAnnotation];
+  const value = goJson(applied);
+  obj.metadata.annotations = { ...obj.metadata.annotations, [lastAppliedAnnotation]: value };
+  return value !== before;
 }
