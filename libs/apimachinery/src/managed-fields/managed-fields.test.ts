@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../patch/json-patch.js';
 import { apply, ApplyConflictError, conflictMessage, update, type ManagedFieldsEntry } from './managed.js';
 import { pathString, type Path } from './path.js';
-import { typeForKind } from './schema.js';
+import { deducedType, typeForKind } from './schema.js';
 import { FieldSet } from './set.js';
 import { compare, toFieldSet } from './typed.js';
 
@@ -57,6 +57,10 @@ describe('managed fields — FieldsV1 encoding', () => {
       expect(FieldSet.fromFieldsV1(got).equals(toFieldSet(c.obj, type))).toBe(true);
     });
   }
+
+  it('managed fields — without a schema every map entry is owned and every list is atomic (deduced type)', () => {
+    expect(toFieldSet({ spec: { a: { b: 1 }, list: [{ name: 'x' }] } }, deducedType).toFieldsV1()).toEqual({ 'f:spec': { '.': {}, 'f:a': { '.': {}, 'f:b': {} }, 'f:list': {} } });
+  });
 
   it('managed fields — paths print as Kubernetes prints them', () => {
     const p: Path = [{ field: 'spec' }, { field: 'containers' }, { key: [['name', 'c']] }, { field: 'ports' }, { key: [['containerPort', 80], ['protocol', 'TCP']] }, { value: 'x' }];

@@ -115,13 +115,6 @@ export class FieldSet {
     return this.find(path)?.member ?? false;
   }
 
-  /** True when `path` or anything below it is a member. */
-  hasPrefix(path: Path): boolean {
-    if (path.length === 0) return !this.isEmpty();
-    const n = this.find(path);
-    return n !== undefined && (n.member || new FieldSet(n.children).size() > 0);
-  }
-
   isEmpty(): boolean {
     return this.size() === 0;
   }
