@@ -9,6 +9,8 @@ export {
   PkiContentionError,
   RequestInfoError,
   InvalidAccessReviewError,
+  ImpersonationForbiddenError,
+  InvalidImpersonationError,
 } from './errors.js';
 
 export type { UserInfo } from './user.js';
@@ -52,6 +54,17 @@ export {
 } from './authn/lab-tokens.js';
 export type { LabTokens, LabIdentityKey, LabControllerName } from './authn/lab-tokens.js';
 
+export {
+  impersonatedUser,
+  hasImpersonationHeaders,
+  splitServiceAccountUsername,
+  impersonateUserHeader,
+  impersonateGroupHeader,
+  impersonateUidHeader,
+  impersonateExtraHeaderPrefix,
+} from './authn/impersonation.js';
+export type { DistinctHeaders } from './authn/impersonation.js';
+
 export { parseRequestInfo } from './request-info.js';
 export type { RequestAttributes } from './request-info.js';
 
@@ -63,6 +76,8 @@ export { ruleAllows } from './authz/rules.js';
 export { forbiddenMessage, forbiddenStatus } from './authz/forbidden.js';
 export type { ForbiddenStatus } from './authz/forbidden.js';
 export { evaluateSelfSubjectAccessReview, accessReviewAttributes } from './authz/access-review.js';
+export { subjectRulesReview, rbacRulesFor } from './authz/rules-review.js';
+export type { SubjectRulesReviewStatus, ResourceRule, NonResourceRule } from './authz/rules-review.js';
 export type {
   SelfSubjectAccessReviewSpec,
   ResourceAttributes,
