@@ -51,7 +51,10 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       const cacheDone = rbac.start(signal);
       await Promise.race([rbac.waitForSync(), untilAborted(signal)]);
       if (signal.aborted) return cacheDone;
-      const audit = config.natsServers.length > 0 ? await NatsAuditSink.connect(config.natsServers, log) : undefined;
+      // Never waits for NATS: events are buffered (bounded) until it answers.
+      const audit = config.natsServers.length > 0
+        ? NatsAuditSink.start({ servers: config.natsServers, log, registry: ops.registry, bufferSize: config.auditBufferSize, retryIntervalMs: config.auditNatsRetryInterval })
+        : undefined;
       const apiOptions: ApiServerOptions = {
         ...(audit ? { audit } : {}),
         store, log, gitVersion: config.kubernetesVersion, maxRequestBytes: config.maxRequestBytes,

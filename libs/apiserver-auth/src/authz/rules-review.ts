@@ -48,8 +48,12 @@ export function rbacRulesFor(source: RbacSource, user: UserInfo, namespace: stri
   return { rules, errors };
 }
 
-const nonEmpty = <K extends string>(key: K, list: readonly string[] | undefined): Partial<Record<K, readonly string[]>> =>
-  list && list.length > 0 ? ({ [key]: [...list] } as Partial<Record<K, readonly string[]>>) : {};
+/** `{ [key]: list }` for a non-empty list, `{}` otherwise (Go's omitempty). */
+function nonEmpty<K extends string>(key: K, list: readonly string[] | undefined): Partial<Record<K, readonly string[]>> {
+  const out: Partial<Record<K, readonly string[]>> = {};
+  if (list && list.length > 0) out[key] = [...list];
+  return out;
+}
 
 /**
  * What a SelfSubjectRulesReview answers for `user` in `namespace`: the union of kube-apiserver's rule

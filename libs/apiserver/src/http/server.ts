@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { forbiddenStatus, parseRequestInfo, type Authenticator, type Authorizer, type UserInfo } from '@ekslab/apiserver-auth';
+import { actAs } from './impersonation.js';
 import type { Logger } from '@ekslab/runtime';
 import type { EtcdStore } from '@ekslab/storage';
 import { admissionFor, type AdmissionOptions } from '../admission/chain.js';
@@ -79,8 +80,11 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
   const serve = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://apiserver');
     const path = url.pathname;
-    const user = authenticate(opts, req);
-    users.set(req, user);
+    const requester = authenticate(opts, req);
+    users.set(req, { user: requester });
+    const user = actAs(opts, req, res, requester);
+    if (!user) return;
+    if (user !== requester) users.set(req, { user: requester, impersonated: user });
     if (opts.auth) {
       const attrs = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
       const { decision, reason } = opts.auth.authorizer.authorize(user, attrs);
@@ -128,7 +132,7 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
     }
   };
 
-  const users = new WeakMap<IncomingMessage, UserInfo>();
+  const users = new WeakMap<IncomingMessage, { user: UserInfo; impersonated?: UserInfo }>();
   const limiter = new InflightLimiter(opts.maxRequestsInflight ?? 400, opts.maxMutatingRequestsInflight ?? 200);
   return (req, res) => {
     const ac = new AbortController();
@@ -152,8 +156,8 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
         sendJson(res, status.code, status);
       })
       .finally(() => {
-        const user = users.get(req);
-        if (opts.audit && user) opts.audit.record(auditEvent(req, user, res.statusCode, started, Date.now()));
+        const who = users.get(req);
+        if (opts.audit && who) opts.audit.record(auditEvent(req, who.user, res.statusCode, started, Date.now(), who.impersonated));
         opts.log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Date.now() - started }, 'request');
       });
   };
