@@ -11,6 +11,7 @@ import { openApiV3GroupVersion, openApiV3Root } from '../openapi.js';
 import { handleResource } from '../rest/handlers.js';
 import { Registry } from '../rest/registry.js';
 import { auditEvent, type AuditSink } from '../audit.js';
+import type { NodeAgentOptions } from '../node-agents.js';
 import { InflightLimiter } from './inflight.js';
 import { route } from './route.js';
 import { ApiStatusError, failure, statusOf } from './status.js';
@@ -43,6 +44,8 @@ export interface ApiServerOptions {
    * when absent. `false` turns admission off (only for tests of the REST layer itself).
    */
   readonly admission?: AdmissionOptions | false;
+  /** How `pods/log` reaches node agents (port, credentials); plaintext to the Node's kubelet port when absent. */
+  readonly nodeAgents?: NodeAgentOptions;
 }
 
 const superuser: UserInfo = { username: 'system:anonymous', groups: ['system:masters'] };
