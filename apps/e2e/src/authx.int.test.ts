@@ -1,5 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, ServerCredentials, credentials, type ServerWritableStream } from '@grpc/grpc-js';
@@ -321,5 +323,43 @@ spec:
     expect(JSON.parse(tail.text)).toMatchObject({ code: 422, message: 'PodLogOptions "web" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0' });
     const limited = await https('GET', `/api/v1/namespaces/${ns}/pods/web/log?container=app&limitBytes=12`, {});
     expect(limited.text).toBe('app line 1\na');
+  });
+});
+
+describe('audit sink while NATS is down', () => {
+  let second: ServiceProcess | undefined;
+  afterAll(() => second?.dispose());
+
+  it('the apiserver serves without NATS and counts the audit events it cannot keep', async () => {
+    // A port nobody listens on: NATS is unreachable from the start.
+    const probe = createServer();
+    const deadPort = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    second = new ServiceProcess('apiserver', [
+      '--cert-dir', mkdtempSync(join(tmpdir(), 'ekslab-pki-')), '--nats-servers', `nats://127.0.0.1:${deadPort}`,
+      '--audit-buffer-size', '2', '--audit-nats-retry-interval', '100ms',
+      '--etcd-servers', etcd.endpoints.join(','), '--bind-address', '127.0.0.1', '--secure-port', '0', '--grpc-port', '0',
+      '--ops-address', '127.0.0.1', '--ops-port', '0',
+    ]);
+    const ops = await second.waitForLog((r) => String(r['msg']).startsWith('ops endpoint listening'), 20_000);
+    const serving = await second.waitForLog((r) => r['msg'] === 'serving the Kubernetes API', 20_000);
+    const url = `https://127.0.0.1:${String(serving['port'])}/version`;
+    for (let i = 0; i < 5; i++) {
+      const code = await new Promise<number>((resolve, reject) => httpsRequest(url, { rejectUnauthorized: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      }).on('error', reject).end());
+      expect(code).toBe(200);
+    }
+    const metrics = () => new Promise<string>((resolve, reject) => httpGet(`http://127.0.0.1:${String(ops['port'])}/metrics`, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve(text));
+    }).on('error', reject));
+    // 5 events and room for 2 until NATS answers: at least 3 dropped.
+    await waitFor(async () => Number(/^apiserver_audit_error_total\{plugin="nats"[^}]*\} (\d+)$/m.exec(await metrics())?.[1] ?? 0) >= 3, {
+      description: 'apiserver_audit_error_total counts the dropped events', timeoutMs: 5_000,
+    });
+    expect(await metrics()).toMatch(/^apiserver_audit_event_total\{[^}]*\} ([5-9]|\d\d+)$/m);
   });
 });
