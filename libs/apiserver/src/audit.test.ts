@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
 import { createLogger } from '@ekslab/runtime';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,19 +38,16 @@ describe('buildAuditEvent', () => {
 
 describe('NatsAuditSink', () => {
   let sink: NatsAuditSink | undefined;
-  let blackhole: Server | undefined;
   afterEach(async () => {
     await sink?.close();
-    await new Promise<void>((resolve) => (blackhole ? blackhole.close(() => resolve()) : resolve()));
   });
 
   it('audit sink — starts without NATS, keeps a bounded buffer and counts what it drops', async () => {
-    // A port that refuses connections: NATS is down.
-    blackhole = createServer();
-    await new Promise<void>((resolve) => blackhole!.listen(0, '127.0.0.1', resolve));
-    const port = (blackhole.address() as { port: number }).port;
-    await new Promise<void>((resolve) => blackhole!.close(() => resolve()));
-    blackhole = undefined;
+    // A port that refuses connections (bound, then released): NATS is down.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
     const registry = new Registry();
     const started = Date.now();
     sink = NatsAuditSink.start({ servers: [`nats://127.0.0.1:${port}`], log: createLogger('test', 'fatal'), bufferSize: 3, retryIntervalMs: 50, registry });

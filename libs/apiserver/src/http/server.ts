@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { forbiddenStatus, parseRequestInfo, type Authenticator, type Authorizer, type UserInfo } from '@ekslab/apiserver-auth';
-import { actAs } from './impersonation.js';
 import type { Logger } from '@ekslab/runtime';
 import type { EtcdStore } from '@ekslab/storage';
 import { admissionFor, type AdmissionOptions } from '../admission/chain.js';
@@ -12,6 +11,7 @@ import { handleResource } from '../rest/handlers.js';
 import { Registry } from '../rest/registry.js';
 import { auditEvent, type AuditSink } from '../audit.js';
 import type { NodeAgentOptions } from '../node-agents.js';
+import { actAs } from './impersonation.js';
 import { InflightLimiter } from './inflight.js';
 import { route } from './route.js';
 import { ApiStatusError, failure, statusOf } from './status.js';

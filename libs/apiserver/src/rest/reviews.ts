@@ -19,7 +19,7 @@ const allowAll: SubjectRulesReviewStatus = {
 };
 
 /** The answer to a review the caller created (`info` names which), for `user` — the impersonated one if any. */
-export function answerReview(opts: Pick<ApiServerOptions, 'auth'>, user: UserInfo, info: ResourceInfo, input: Record<string, unknown>, now: number): Record<string, unknown> {
+export function answerReview(opts: { readonly auth?: Pick<NonNullable<ApiServerOptions['auth']>, 'authorizer'> | undefined }, user: UserInfo, info: ResourceInfo, input: Record<string, unknown>, now: number): Record<string, unknown> {
   const head = { kind: info.kind, apiVersion: apiVersionOf(info) };
   switch (info.kind) {
     case 'SelfSubjectAccessReview': {
