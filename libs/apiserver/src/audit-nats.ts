@@ -27,7 +27,6 @@ export class NatsAuditSink implements AuditSink {
   private nc: NatsConnection | undefined;
   private readonly pending: AuditEvent[] = [];
   private readonly stop = new AbortController();
-  private readonly connecting: Promise<void>;
   private readonly events: Counter;
   private readonly errors: Counter<'plugin'>;
   private dropped = 0;
@@ -36,7 +35,8 @@ export class NatsAuditSink implements AuditSink {
     const registers = opts.registry ? [opts.registry] : [];
     this.events = new Counter({ name: 'apiserver_audit_event_total', help: 'Counter of audit events generated and sent to the audit backend.', registers });
     this.errors = new Counter({ name: 'apiserver_audit_error_total', help: 'Counter of audit events that failed to be audited properly.', labelNames: ['plugin'], registers });
-    this.connecting = this.connectLoop();
+    // Never rejects (failures are retried until close()).
+    void this.connectLoop();
   }
 
   /** Starts connecting in the background; never waits for NATS. */
@@ -64,9 +64,13 @@ export class NatsAuditSink implements AuditSink {
     this.pending.push(event);
   }
 
+  /**
+   * Stops connecting and flushes what was published. Does not wait for a connection attempt in flight
+   * (which can take nats.js's 20 s connect timeout on an unreachable host); that attempt closes itself.
+   * Events still buffered because NATS was never reached are lost.
+   */
   async close(): Promise<void> {
     this.stop.abort();
-    await this.connecting;
     await this.nc?.drain().catch(() => undefined);
   }
 
