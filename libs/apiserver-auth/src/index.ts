@@ -54,15 +54,7 @@ export {
 } from './authn/lab-tokens.js';
 export type { LabTokens, LabIdentityKey, LabControllerName } from './authn/lab-tokens.js';
 
-export {
-  impersonatedUser,
-  hasImpersonationHeaders,
-  splitServiceAccountUsername,
-  impersonateUserHeader,
-  impersonateGroupHeader,
-  impersonateUidHeader,
-  impersonateExtraHeaderPrefix,
-} from './authn/impersonation.js';
+export { impersonatedUser, splitServiceAccountUsername } from './authn/impersonation.js';
 export type { DistinctHeaders } from './authn/impersonation.js';
 
 export { parseRequestInfo } from './request-info.js';

@@ -8,10 +8,10 @@ import { allAuthenticatedGroup, allServiceAccountsGroup, allUnauthenticatedGroup
 /** Request headers as Node's `IncomingMessage.headersDistinct` gives them: lower-case names, every value kept. */
 export type DistinctHeaders = Readonly<Record<string, readonly string[] | undefined>>;
 
-export const impersonateUserHeader = 'impersonate-user';
-export const impersonateGroupHeader = 'impersonate-group';
-export const impersonateUidHeader = 'impersonate-uid';
-export const impersonateExtraHeaderPrefix = 'impersonate-extra-';
+const impersonateUserHeader = 'impersonate-user';
+const impersonateGroupHeader = 'impersonate-group';
+const impersonateUidHeader = 'impersonate-uid';
+const impersonateExtraHeaderPrefix = 'impersonate-extra-';
 
 /** What the requester is authorized for, per impersonated item. */
 type ImpersonationAttributes = AuthorizationAttributes & { readonly apiVersion: string };
@@ -25,11 +25,6 @@ interface ImpersonationRequest {
   readonly apiVersion: string;
   /** The extra key (UserExtra only). */
   readonly fieldPath: string;
-}
-
-/** Whether any impersonation header is present (cheap check before the authorizer is consulted). */
-export function hasImpersonationHeaders(headers: DistinctHeaders): boolean {
-  return Object.keys(headers).some((h) => h === impersonateUserHeader || h === impersonateGroupHeader || h === impersonateUidHeader || h.startsWith(impersonateExtraHeaderPrefix));
 }
 
 /**
