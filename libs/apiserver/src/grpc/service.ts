@@ -4,15 +4,14 @@ import {
   CreateResponse, DeleteCollectionResponse, DeleteResponse, GetResponse, ListResponse, PatchResponse, ResourceVersionMatch, UpdateResponse, fromJsonBytes,
 } from '@ekslab/proto';
 import type { ResourceServiceServer } from '@ekslab/proto';
-import { evaluateSelfSubjectAccessReview, type SelfSubjectAccessReviewSpec } from '@ekslab/apiserver-auth';
 import { admissionFor } from '../admission/chain.js';
 import type { ApiServerOptions } from '../http/server.js';
 import { failure, statusOf } from '../http/status.js';
-import { apiVersionOf } from '../resources.js';
 import type { KubeObject } from '../rest/objects.js';
 import { applyPatch } from '../rest/patch.js';
 import { createSubresource } from '../rest/subresources.js';
 import { listKindOf, Registry } from '../rest/registry.js';
+import { answerReview } from '../rest/reviews.js';
 import { logFailure, resolve, targetOf, unary } from './call.js';
 import { decodeJsonObject, rawObjectOf } from './objects.js';
 import { deleteOptionsOf, patchTypeOf, selectorsOf } from './options.js';
@@ -35,13 +34,8 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const { user, info } = await resolve(opts, call, 'create', req, signal);
       const input = decodeJsonObject(req.object, 'CreateRequest.object');
       if (info.virtual) {
-        // SelfSubjectAccessReview: answered, never stored (REST's accessReview).
-        const spec = (input['spec'] ?? {}) as SelfSubjectAccessReviewSpec;
-        if (!spec.resourceAttributes && !spec.nonResourceAttributes) {
-          throw failure(422, 'Invalid', `${info.kind}.${info.group} "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`);
-        }
-        const status = opts.auth ? evaluateSelfSubjectAccessReview(opts.auth.authorizer, user, spec) : { allowed: true };
-        const review = { kind: info.kind, apiVersion: apiVersionOf(info), metadata: { creationTimestamp: null }, spec, status } as unknown as KubeObject;
+        // Self*Reviews: answered, never stored (as over REST).
+        const review = answerReview(opts, user, info, input, (opts.now ?? Date.now)()) as unknown as KubeObject;
         return CreateResponse.create({ object: rawObjectOf(info, review) });
       }
       if (req.subresource) {
@@ -52,7 +46,7 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       }
       const created = await registry.create(info, info.namespaced ? req.namespace : undefined, input, { dryRun: req.options?.dryRun ?? false, signal });
       return CreateResponse.create({ object: rawObjectOf(info, created) });
-    }),
+    }, () => 201),
 
     get: unary(opts, 'Get', async (call, signal) => {
       const { info } = await resolve(opts, call, 'get', call.request, signal);
@@ -120,7 +114,7 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const { info } = await resolve(opts, call, 'delete', req, signal);
       const { object, deleted } = await registry.delete(targetOf(info, req), { ...deleteOptionsOf(req.options), signal });
       return DeleteResponse.create({ object: rawObjectOf(info, object), deleted });
-    }),
+    }, (res) => (res.deleted ? 200 : 202)),
 
     deleteCollection: unary(opts, 'DeleteCollection', async (call, signal) => {
       const req = call.request;

@@ -11,6 +11,8 @@ import { handleResource } from '../rest/handlers.js';
 import { Registry } from '../rest/registry.js';
 import type { ServiceAccountTokenOptions } from '../rest/token-request.js';
 import { auditEvent, type AuditSink } from '../audit.js';
+import type { NodeAgentOptions } from '../node-agents.js';
+import { actAs } from './impersonation.js';
 import { InflightLimiter } from './inflight.js';
 import { route } from './route.js';
 import { ApiStatusError, failure, statusOf } from './status.js';
@@ -48,6 +50,8 @@ export interface ApiServerOptions {
    * (`/.well-known/openid-configuration`, `/openid/v1/jwks`); both 404 when absent.
    */
   readonly serviceAccountTokens?: ServiceAccountTokenOptions;
+  /** How `pods/log` reaches node agents (port, credentials); plaintext to the Node's kubelet port when absent. */
+  readonly nodeAgents?: NodeAgentOptions;
 }
 
 const superuser: UserInfo = { username: 'system:anonymous', groups: ['system:masters'] };
@@ -92,8 +96,11 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
   const serve = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://apiserver');
     const path = url.pathname;
-    const user = await authenticate(opts, req, signal);
-    users.set(req, user);
+    const requester = await authenticate(opts, req, signal);
+    users.set(req, { user: requester });
+    const user = actAs(opts, req, res, requester);
+    if (!user) return;
+    if (user !== requester) users.set(req, { user: requester, impersonated: user });
     if (opts.auth) {
       const attrs = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
       const { decision, reason } = opts.auth.authorizer.authorize(user, attrs);
@@ -146,7 +153,7 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
     }
   };
 
-  const users = new WeakMap<IncomingMessage, UserInfo>();
+  const users = new WeakMap<IncomingMessage, { user: UserInfo; impersonated?: UserInfo }>();
   const limiter = new InflightLimiter(opts.maxRequestsInflight ?? 400, opts.maxMutatingRequestsInflight ?? 200);
   return (req, res) => {
     const ac = new AbortController();
@@ -170,8 +177,8 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
         sendJson(res, status.code, status);
       })
       .finally(() => {
-        const user = users.get(req);
-        if (opts.audit && user) opts.audit.record(auditEvent(req, user, res.statusCode, started, Date.now()));
+        const who = users.get(req);
+        if (opts.audit && who) opts.audit.record(auditEvent(req, who.user, res.statusCode, started, Date.now(), who.impersonated));
         opts.log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Date.now() - started }, 'request');
       });
   };

@@ -6,7 +6,7 @@ import { deleteCollection, list, watch } from './collection.js';
 import type { KubeObject } from './objects.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import { bodyObject, deleteOptions, dryRun, methodNotAllowed, render, target, verbOf, type RequestContext } from './request.js';
-import { accessReview } from './reviews.js';
+import { review } from './reviews.js';
 import { handleSubresource } from './subresources.js';
 
 export { verbOf, type RequestContext } from './request.js';
@@ -17,7 +17,7 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
   const sub = r.subresource;
   const allowed = sub ? (r.info.subresources?.[sub] ?? methodNotAllowed(r.info, verb, sub)) : r.info.verbs;
   if (!allowed.includes(verb) && !(sub && verb === 'get' && allowed.includes('get'))) methodNotAllowed(r.info, verb, sub);
-  if (r.info.virtual) return accessReview(ctx);
+  if (r.info.virtual) return review(ctx);
   if (sub && sub !== 'status') return handleSubresource(ctx, verb);
   const rendering = verb === 'get' || verb === 'list' || verb === 'watch' ? negotiate(ctx.req.headers, query) : { kind: 'object' as const };
 
