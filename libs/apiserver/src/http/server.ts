@@ -5,12 +5,11 @@ import type { Logger } from '@ekslab/runtime';
 import type { EtcdStore } from '@ekslab/storage';
 import { admissionFor, type AdmissionOptions } from '../admission/chain.js';
 import { discovery, versionInfo } from '../discovery.js';
-import { openApiV2Json, openApiV2Protobuf, openApiV2ProtobufType } from '../openapi-v2.js';
-import { openApiV3GroupVersion, openApiV3Root } from '../openapi.js';
 import { handleResource } from '../rest/handlers.js';
 import { Registry } from '../rest/registry.js';
 import { auditEvent, type AuditSink } from '../audit.js';
 import { InflightLimiter } from './inflight.js';
+import { serveOpenApi } from './openapi.js';
 import { route } from './route.js';
 import { ApiStatusError, failure, statusOf } from './status.js';
 
@@ -74,7 +73,6 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
 export function createApiHandler(opts: ApiServerOptions): ApiHandler {
   const registry = new Registry(opts.store, opts.now, admissionFor(opts));
   const version = versionInfo(opts.gitVersion);
-  const openApiHash = Buffer.from(opts.gitVersion).toString('hex').slice(0, 32).toUpperCase();
 
   const serve = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://apiserver');
@@ -95,21 +93,7 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
       res.end('ok');
       return;
     }
-    if (path === '/openapi/v2') {
-      if ((req.headers.accept ?? '').includes('protobuf')) {
-        const body = openApiV2Protobuf(opts.gitVersion);
-        res.writeHead(200, { 'content-type': openApiV2ProtobufType, 'content-length': body.length });
-        res.end(body);
-        return;
-      }
-      return sendJson(res, 200, openApiV2Json(opts.gitVersion));
-    }
-    if (path === '/openapi/v3') return sendJson(res, 200, openApiV3Root(openApiHash));
-    if (path.startsWith('/openapi/v3/')) {
-      const doc = openApiV3GroupVersion(path.slice('/openapi/v3/'.length));
-      if (doc) return sendJson(res, 200, doc);
-      throw failure(404, 'NotFound', 'the server could not find the requested resource');
-    }
+    if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(req, res, url, opts.gitVersion);
     const r = route(path, url.searchParams);
     switch (r.kind) {
       case 'discovery': {
