@@ -1,3 +1,6 @@
+import { Metadata, credentials, status as GrpcCode } from '@grpc/grpc-js';
+import { apiErrorFromGrpc, type ApiError } from '@ekslab/client';
+import { CreateRequest, FieldValidation, GetRequest, ResourceServiceClient, fromJsonBytes, type CreateResponse, type GetResponse } from '@ekslab/proto';
 import { startEtcdCluster, type EtcdCluster } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -8,13 +11,14 @@ import { kubectl, tokenOf, writeKubeconfig } from './kubectl.js';
 import { ServiceProcess } from './process.js';
 
 // OpenAPI schemas and field validation: the built apiserver on a real etcd, driven by real kubectl of the
-// oldest and newest supported minors (`explain`, `apply --validate=strict|warn|false`).
+// oldest and newest supported minors (`explain`, `apply --validate=strict|warn|false`), and over gRPC.
 let etcd: EtcdCluster;
 let apiserver: ServiceProcess;
 let kubeconfig: string;
 let certDir: string;
 let server: string;
 let token: string;
+let grpc: ResourceServiceClient;
 
 beforeAll(async () => {
   etcd = await startEtcdCluster({ members: 1 });
@@ -23,13 +27,16 @@ beforeAll(async () => {
     '--cert-dir', certDir, '--etcd-servers', etcd.endpoints.join(','), '--bind-address', '127.0.0.1', '--secure-port', '0',
     '--ops-address', '127.0.0.1', '--ops-port', '0', '--grpc-port', '0',
   ]);
+  const grpcServing = await apiserver.waitForLog((r) => r['msg'] === 'serving the resource API over gRPC', 30_000);
   const serving = await apiserver.waitForLog((r) => r['msg'] === 'serving the Kubernetes API', 20_000);
   server = `https://127.0.0.1:${String(serving['port'])}`;
   token = tokenOf(join(certDir, 'tokens.csv'), 'kubernetes-admin');
   kubeconfig = writeKubeconfig(server, readFileSync(join(certDir, 'ca.crt'), 'utf8'), token);
+  grpc = new ResourceServiceClient(`127.0.0.1:${String(grpcServing['port'])}`, credentials.createSsl(readFileSync(join(certDir, 'ca.crt'))));
 }, 120_000);
 
 afterAll(async () => {
+  grpc?.close();
   apiserver?.dispose();
   await etcd?.cleanup();
 });
@@ -133,6 +140,35 @@ describe('fieldValidation over REST', () => {
   });
 });
 
+/** A unary gRPC call as the admin. */
+function grpcCall<Req, Res>(method: (req: Req, md: Metadata, cb: (err: unknown, res: Res) => void) => unknown, req: Req): Promise<Res> {
+  const md = new Metadata();
+  md.set('authorization', `Bearer ${token}`);
+  return new Promise((resolve, reject) => {
+    method.call(grpc, req, md, (err, res) => (err ? reject(apiErrorFromGrpc(err)) : resolve(res)));
+  });
+}
+
+describe('fieldValidation over gRPC', () => {
+  const configmaps = { group: '', version: 'v1', resource: 'configmaps' };
+  const object = (name: string) => Buffer.from(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${name}"},"data":{"a":"b"},"bogus":1}`);
+
+  it('STRICT refuses an unknown field (INVALID_ARGUMENT, kube\'s message)', async () => {
+    const err = await grpcCall(grpc.create, CreateRequest.create({ gvr: configmaps, namespace: 'default', object: object('grpc-strict'), options: { fieldValidation: FieldValidation.STRICT } }))
+      .then(() => undefined, (e: unknown) => e as ApiError);
+    expect([err?.code, err?.grpcCode, err?.message]).toEqual([400, GrpcCode.INVALID_ARGUMENT, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"']);
+  });
+
+  it('unset (Warn) stores without the field and answers with a warning', async () => {
+    const res = await grpcCall<CreateRequest, CreateResponse>(grpc.create, CreateRequest.create({ gvr: configmaps, namespace: 'default', object: object('grpc-warn') }));
+    expect(res.warnings).toEqual(['unknown field "bogus"']);
+    const got = await grpcCall<GetRequest, GetResponse>(grpc.get, GetRequest.create({ gvr: configmaps, namespace: 'default', name: 'grpc-warn' }));
+    const stored = fromJsonBytes(got.object!.json) as Record<string, unknown>;
+    expect(stored).not.toHaveProperty('bogus');
+    expect(stored['data']).toEqual({ a: 'b' });
+  });
+});
+
 describe.each(['1.27', '1.33'])('kubectl %s', (version) => {
   const ns = `openapi-${version.replace('.', '-')}`;
   const k = (args: string[], input?: string) => kubectl(version, kubeconfig, args, input);
@@ -147,6 +183,13 @@ describe.each(['1.27', '1.33'])('kubectl %s', (version) => {
     expect(res.stdout).toContain('KIND:');
     expect(res.stdout).toContain('Pod is a collection of containers that can run on a host');
     expect(res.stdout).toMatch(/apiVersion\s+<string>/);
+  });
+
+  it('explain from the v2 protobuf document (--output plaintext-openapiv2)', async () => {
+    const res = await k(['explain', 'deployment.spec.template.spec.containers.ports', '--output', 'plaintext-openapiv2']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('ContainerPort represents a network port in a single container.');
+    expect(res.stdout).toMatch(/containerPort\s+<integer> -required-/);
   });
 
   it('explain deployment.spec.template', async () => {
@@ -189,12 +232,15 @@ describe.each(['1.27', '1.33'])('kubectl %s', (version) => {
     expect((await k(['-n', ns, 'get', 'deployment', 'unvalidated'])).code).toBe(0);
   });
 
-  it('client-side apply still merges containers by name after an edit', async () => {
+  it('client-side apply merges containers by name (the patch strategy the documents publish)', async () => {
     const deploy = (image: string) => typo('merged', ns).replace('  replicaz: 3\n', '').replace('          imagePullPolice: Always\n', '').replace('image: nginx', `image: ${image}`);
     expect((await k(['apply', '-f', '-'], deploy('nginx:1.27'))).code).toBe(0);
+    // A container the manifest never had: a list replaced whole would lose it on the next apply.
+    const sidecar = await k(['-n', ns, 'patch', 'deployment', 'merged', '--type=strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}']);
+    expect(sidecar.code).toBe(0);
     const again = await k(['apply', '-f', '-'], deploy('nginx:1.28'));
     expect(again.stdout).toContain('deployment.apps/merged configured');
     const got = JSON.parse((await k(['-n', ns, 'get', 'deployment', 'merged', '-o', 'json'])).stdout) as { spec: { template: { spec: { containers: Array<{ name: string; image: string }> } } } };
-    expect(got.spec.template.spec.containers).toEqual([expect.objectContaining({ name: 'web', image: 'nginx:1.28' })]);
+    expect(got.spec.template.spec.containers.map((c) => `${c.name}=${c.image}`).sort()).toEqual(['sidecar=busybox', 'web=nginx:1.28']);
   });
 });

@@ -21,7 +21,7 @@ function toV3(s: Schema): Schema {
   if (s.$ref) {
     const ref = v3Ref(s.$ref.slice(refPrefix.length));
     const { $ref: _, ...rest } = s;
-    return Object.keys(rest).length === 0 ? ref : { ...rest, allOf: [ref] } as Schema;
+    return Object.keys(rest).length === 0 ? ref : { ...rest, allOf: [ref] };
   }
   const out: Schema = { ...s };
   if (s.items) out.items = toV3(s.items);
@@ -57,6 +57,11 @@ function buildGroupVersion(group: string, version: string): unknown {
   }
   const names = reachable([...roots, 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions', 'io.k8s.apimachinery.pkg.apis.meta.v1.Status']);
   const schemas: Record<string, Schema> = Object.fromEntries(names.map((n) => [n, toV3(definitions[n]!)]));
+  // As kube's v3 documents have them (kubectl explain then names the type: `<map[string]Quantity>`).
+  const q = schemas['io.k8s.apimachinery.pkg.api.resource.Quantity'];
+  if (q) schemas['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { ...(q.description ? { description: q.description } : {}), oneOf: [{ type: 'string' }, { type: 'number' }] };
+  const ios = schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString'];
+  if (ios) schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString'] = { ...(ios.description ? { description: ios.description } : {}), oneOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubernetes-int-or-string': true };
   schemas['io.k8s.apimachinery.pkg.apis.meta.v1.Patch'] = { description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.', type: 'object' };
   return { openapi: '3.0.0', info: { title: 'Kubernetes', version: apiVersionOf({ group, version }) }, paths, components: { schemas } };
 }

@@ -7,7 +7,6 @@ import { failure } from '../http/status.js';
 import type { ResourceInfo } from '../resources.js';
 import { definitionOf } from '../schemas/definitions.js';
 import { pruneUnknownFields, quote, scanJson } from '../schemas/strict.js';
-import type { KubeObject } from './objects.js';
 import { decodeBody, type RequestContext } from './request.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -36,12 +35,12 @@ export function addWarnings(res: ServerResponse, warnings: readonly string[]): v
 
 /**
  * Applies a directive to the problems found: Strict throws 400 BadRequest (`prefix` is kube's decode-error
- * context for create and update), Warn answers with one warning each, Ignore says nothing.
+ * context for create and update), Warn returns them as warnings, Ignore returns none.
  */
-export function enforce(ctx: Pick<RequestContext, 'res'>, directive: FieldValidation, problems: readonly string[], prefix = ''): void {
-  if (problems.length === 0 || directive === 'Ignore') return;
+export function enforce(directive: FieldValidation, problems: readonly string[], prefix = ''): string[] {
+  if (problems.length === 0 || directive === 'Ignore') return [];
   if (directive === 'Strict') throw failure(400, 'BadRequest', `${prefix}strict decoding error: ${problems.join(', ')}`);
-  addWarnings(ctx.res, problems);
+  return [...problems];
 }
 
 /** `Deployment in version "v1" cannot be handled as a Deployment: ` with the kind and version the body names. */
@@ -52,44 +51,47 @@ function decodePrefix(info: ResourceInfo, obj: Record<string, unknown>): string 
 }
 
 /**
- * The body of a create or update, decoded and checked against the kind's schema under the request's
- * `fieldValidation`; unknown fields are removed from what is returned.
+ * Checks a submitted object (create, update) against its kind's schema: removes unknown fields, then
+ * enforces the directive (throws under Strict) and returns the warnings. With the object's JSON text,
+ * duplicate keys count too and problems come in document order.
+ */
+export function checkObject(info: ResourceInfo, obj: Record<string, unknown>, directive: FieldValidation, jsonText?: string): string[] {
+  const root = definitionOf(info.group, info.version, info.kind);
+  if (!root) return [];
+  const unknown = pruneUnknownFields(obj, root);
+  if (directive === 'Ignore') return [];
+  const problems = jsonText !== undefined ? scanJson(jsonText, root) : unknown.map((p) => `unknown field ${quote(p)}`);
+  return enforce(directive, problems, decodePrefix(info, obj));
+}
+
+/**
+ * Field validation of a patch: duplicate keys of a JSON merge or strategic merge patch (`mergePatchText`)
+ * and unknown fields of the patched object, which are removed. `check` runs on every patched result (a
+ * retried patch runs it again) and throws under Strict; `warnings` are those of the last run.
+ */
+export function patchFieldCheck(info: ResourceInfo, directive: FieldValidation, mergePatchText: string | undefined) {
+  const root = definitionOf(info.group, info.version, info.kind);
+  const duplicates = directive !== 'Ignore' && mergePatchText !== undefined ? scanJson(mergePatchText, undefined) : [];
+  let warnings: string[] = [];
+  return {
+    check<T>(patched: T): T {
+      const unknown = root ? pruneUnknownFields(patched as Record<string, unknown>, root) : [];
+      warnings = enforce(directive, [...duplicates, ...unknown.map((p) => `unknown field ${quote(p)}`)]);
+      return patched;
+    },
+    warnings: (): string[] => warnings,
+  };
+}
+
+/**
+ * The body of a create or update, decoded and checked under the request's `fieldValidation` (warnings
+ * go to the response); unknown fields are removed from what is returned.
  */
 export async function validatedBody(ctx: RequestContext, options: 'CreateOptions' | 'UpdateOptions'): Promise<Record<string, unknown>> {
   const directive = fieldValidationOf(ctx.query, options);
   const body = await readBody(ctx.req, ctx.options.maxRequestBytes);
   const obj = decodeBody(ctx, body);
-  const { info } = ctx.route;
-  const root = definitionOf(info.group, info.version, info.kind);
-  if (!root) return obj;
-  const unknown = pruneUnknownFields(obj, root);
   const json = ['application/json', ''].includes(mediaType(ctx.req.headers['content-type']));
-  // JSON text also shows duplicate keys, and the order kube reports problems in.
-  const problems = directive !== 'Ignore' && json ? scanJson(body.toString('utf8'), root) : unknown.map((p) => `unknown field ${quote(p)}`);
-  enforce(ctx, directive, problems, decodePrefix(info, obj));
+  addWarnings(ctx.res, checkObject(ctx.route.info, obj, directive, json ? body.toString('utf8') : undefined));
   return obj;
-}
-
-/**
- * Field validation of a patch: duplicate keys in a JSON merge or strategic merge patch and unknown fields
- * of the patched object, which are removed. Call `check` on every patched result (a retried patch calls
- * it again; only the last call's warnings are sent by `finish`).
- */
-export function patchValidation(ctx: RequestContext, body: Buffer, isJsonObjectPatch: boolean) {
-  const directive = fieldValidationOf(ctx.query, 'PatchOptions');
-  const { info } = ctx.route;
-  const root = definitionOf(info.group, info.version, info.kind);
-  const duplicates = directive !== 'Ignore' && isJsonObjectPatch ? scanJson(body.toString('utf8'), undefined) : [];
-  let problems: string[] = [];
-  return {
-    check(patched: KubeObject): KubeObject {
-      const unknown = root ? pruneUnknownFields(patched as unknown as Record<string, unknown>, root) : [];
-      problems = [...duplicates, ...unknown.map((p) => `unknown field ${quote(p)}`)];
-      if (directive === 'Strict') enforce(ctx, directive, problems);
-      return patched;
-    },
-    finish(): void {
-      if (directive === 'Warn') enforce(ctx, directive, problems);
-    },
-  };
 }

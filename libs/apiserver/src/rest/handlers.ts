@@ -4,7 +4,7 @@ import { sendJson } from '../http/server.js';
 import { statusOf } from '../http/status.js';
 import { deleteCollection, list, watch } from './collection.js';
 import type { KubeObject } from './objects.js';
-import { patchValidation, validatedBody } from './field-validation.js';
+import { addWarnings, fieldValidationOf, patchFieldCheck, validatedBody } from './field-validation.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import { deleteOptions, dryRun, methodNotAllowed, render, target, verbOf, type RequestContext } from './request.js';
 import { accessReview } from './reviews.js';
@@ -46,18 +46,18 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
       const body = await readBody(ctx.req, ctx.options.maxRequestBytes);
       const t = target(r);
       const opts = { dryRun: dryRun(query), signal: ctx.signal };
-      const fields = patchValidation(ctx, body, patchType === 'merge' || patchType === 'strategic');
+      const fields = patchFieldCheck(r.info, fieldValidationOf(query, 'PatchOptions'), patchType === 'merge' || patchType === 'strategic' ? body.toString('utf8') : undefined);
       try {
         const patched = await ctx.registry.mutate(t, (current) => fields.check(applyPatch(r.info, patchType, current, body)), opts);
-        fields.finish();
+        addWarnings(ctx.res, fields.warnings());
         return sendJson(ctx.res, 200, patched);
       } catch (err) {
         // Server-side apply creates what does not exist yet.
         if (patchType !== 'apply' || statusOf(err).code !== 404 || sub) throw err;
         const applied = decodeObject(body, 'yaml');
         applied['metadata'] = { ...(applied['metadata'] as object | undefined), name: t.name };
-        fields.check(applied as KubeObject);
-        fields.finish();
+        fields.check(applied);
+        addWarnings(ctx.res, fields.warnings());
         return sendJson(ctx.res, 201, await ctx.registry.create(r.info, r.namespace, applied, opts));
       }
     }

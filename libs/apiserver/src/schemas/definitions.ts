@@ -14,14 +14,12 @@ export function definitionOf(group: string, version: string, kind: string): stri
   return byGvk.get(`${group}/${version}/${kind}`);
 }
 
-/** The definition a `$ref` points at. */
+const byRef = new Map(Object.entries(definitions).map(([name, schema]) => [refPrefix + name, schema]));
+
+/** The definition a `$ref` points at (itself when it is no reference; `{}` when the target is unknown). */
 export function deref(schema: Schema): Schema {
   let s = schema;
-  for (let hops = 0; s.$ref && hops < 8; hops++) {
-    const target = definitions[s.$ref.slice(refPrefix.length)];
-    if (!target) return {};
-    s = target;
-  }
+  for (let hops = 0; s.$ref !== undefined && hops < 8; hops++) s = byRef.get(s.$ref) ?? {};
   return s;
 }
 

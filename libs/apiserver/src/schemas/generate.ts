@@ -164,7 +164,42 @@ export function generateDefinitions(dir = modelsDir()): Definitions {
     }
     if (root.gvk) defs[name] = { ...defs[name], 'x-kubernetes-group-version-kind': [root.gvk] };
   }
+  describeReferences(defs);
   return Object.fromEntries(Object.entries(defs).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * The client models drop the description of a field whose type is another model (`metadata`, `spec`),
+ * and copy IntOrString's description onto IntOrString fields. `kubectl explain` prints a field's
+ * description in lists and field + type description for the field itself, so a type that only fields
+ * refer to directly (not a kind, not a list item or map value) gives its doc comment to the fields that
+ * have none and keeps none itself: every field is described, none twice.
+ */
+function describeReferences(defs: Definitions): void {
+  const copied = Object.values(defs).flatMap((d) => Object.values(d.properties ?? {}))
+    .find((p) => p.$ref === refPrefix + intOrString && p.description?.startsWith('IntOrString is'))?.description;
+  if (copied) defs[intOrString] = { ...defs[intOrString], description: copied };
+  const nested = new Set<string>();
+  const collect = (s: Schema | undefined): void => {
+    if (!s) return;
+    if (s.$ref) nested.add(s.$ref.slice(refPrefix.length));
+    collect(s.items);
+    collect(s.additionalProperties);
+  };
+  for (const def of Object.values(defs)) for (const p of Object.values(def.properties ?? {})) [p.items, p.additionalProperties].forEach(collect);
+  const movable = (name: string) => !nested.has(name) && !defs[name]?.['x-kubernetes-group-version-kind'];
+  for (const def of Object.values(defs)) {
+    for (const [field, p] of Object.entries(def.properties ?? {})) {
+      const target = p.$ref?.slice(refPrefix.length);
+      if (!target || !movable(target)) continue;
+      const description = p.description ?? defs[target]?.description;
+      const { description: _, ...rest } = p;
+      def.properties![field] = { ...(description ? { description } : {}), ...rest };
+    }
+  }
+  for (const name of Object.keys(defs)) {
+    if (movable(name) && (Object.values(defs).some((d) => Object.values(d.properties ?? {}).some((p) => p.$ref === refPrefix + name)))) delete defs[name]!.description;
+  }
 }
 
 function schemaOfClass(model: ModelClass, pkg: string, name: string, ref: (className: string) => string | undefined): Schema {

@@ -8,6 +8,9 @@ export interface Schema {
   format?: string;
   $ref?: string;
   items?: Schema;
+  /** v3 only: a described `$ref` (`allOf: [{ $ref }]`), Quantity's and IntOrString's alternatives. */
+  allOf?: Schema[];
+  oneOf?: Schema[];
   properties?: Record<string, Schema>;
   additionalProperties?: Schema;
   required?: string[];

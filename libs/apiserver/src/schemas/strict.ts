@@ -7,20 +7,15 @@ import { refPrefix, type Schema } from './schema.js';
 /** Go's %q for the paths kube prints (JSON string escaping agrees for what field names contain). */
 export const quote = (path: string): string => JSON.stringify(path);
 
-const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
-
 /** What a value is checked against: a schema, `any` (duplicates only) or nothing (skipped). */
 type Check = Schema | 'any' | undefined;
 
-function childOf(check: Check, key: string): { check: Check; unknown: boolean } {
-  if (check === 'any' || check === undefined) return { check, unknown: false };
+/** What a key's value is checked against; `null` when the key is unknown. */
+function childOf(check: Check, key: string): Check | null {
+  if (check === 'any' || check === undefined) return check;
   const s = deref(check);
-  if (s.properties) {
-    const p = s.properties[key];
-    return p ? { check: p, unknown: false } : { check: undefined, unknown: true };
-  }
-  if (s.additionalProperties) return { check: s.additionalProperties, unknown: false };
-  return { check: undefined, unknown: false }; // free-form object (FieldsV1, RawExtension)
+  if (s.properties) return Object.hasOwn(s.properties, key) ? s.properties[key] : null;
+  return s.additionalProperties; // undefined for a free-form object (FieldsV1, RawExtension)
 }
 
 /** An object schema without properties (FieldsV1, RawExtension) is raw JSON to kube: nothing is checked. */
@@ -35,79 +30,99 @@ function itemsOf(check: Check): Check {
   return deref(check).items;
 }
 
+const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d, OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d, COMMA = 0x2c;
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
 /**
  * Scans JSON text (already known to parse) for unknown fields (against `root`, a definition name) and
  * duplicate keys; `root` undefined checks duplicates only (a merge patch has no schema of its own).
- * Returns the problems in the order they appear.
+ * Returns the problems in the order they appear. Builds no values and no paths unless it reports one.
  */
 export function scanJson(text: string, root: string | undefined): string[] {
   const problems: string[] = [];
+  /** Path segments: keys as `.key`, indexes as `[n]` (the first key without its dot). */
+  const segments: string[] = [];
+  const pathWith = (key: string): string => (segments.join('') + (segments.length === 0 ? key : `.${key}`));
   let i = 0;
   const ws = (): void => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
   };
-  const string = (): string => {
-    const start = i++;
+  /** Skips a string from its opening quote; returns whether it had escapes. */
+  const skipString = (): boolean => {
     let escaped = false;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') {
+    i++;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE || Number.isNaN(c)) break;
+      if (c === BACKSLASH) {
         escaped = true;
         i++;
       }
       i++;
     }
     i++;
-    const raw = text.slice(start, i);
-    return escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+    return escaped;
   };
-  const value = (given: Check, path: string): void => {
+  const key = (): string => {
+    const start = i;
+    const escaped = skipString();
+    return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
+  };
+  const value = (given: Check): void => {
     ws();
-    const c = text[i];
-    if (c === '{') {
+    const c = text.charCodeAt(i);
+    if (c === OPEN_OBJECT) {
       i++;
       const check = freeForm(given) ? undefined : given;
-      const seen = new Set<string>();
+      const seen = check === undefined ? undefined : new Set<string>();
       ws();
-      if (text[i] === '}') {
+      if (text.charCodeAt(i) === CLOSE_OBJECT) {
         i++;
         return;
       }
       for (;;) {
         ws();
-        const key = string();
-        const at = join(path, key);
-        const child = childOf(check, key);
-        if (check !== undefined && seen.has(key)) problems.push(`duplicate field ${quote(at)}`);
-        else if (child.unknown) problems.push(`unknown field ${quote(at)}`);
-        seen.add(key);
+        const k = key();
+        const child = childOf(check, k);
+        if (seen?.has(k)) problems.push(`duplicate field ${quote(pathWith(k))}`);
+        else if (child === null) problems.push(`unknown field ${quote(pathWith(k))}`);
+        seen?.add(k);
         ws();
         i++; // ':'
-        value(child.check, at);
+        segments.push(segments.length === 0 ? k : `.${k}`);
+        value(child ?? undefined);
+        segments.pop();
         ws();
-        if (text[i++] === '}') return;
+        if (text.charCodeAt(i++) !== COMMA) return;
       }
     }
-    if (c === '[') {
+    if (c === OPEN_ARRAY) {
       i++;
       ws();
-      if (text[i] === ']') {
+      if (text.charCodeAt(i) === CLOSE_ARRAY) {
         i++;
         return;
       }
       const items = itemsOf(given);
       for (let n = 0; ; n++) {
-        value(items, `${path}[${n}]`);
+        segments.push(`[${n}]`);
+        value(items);
+        segments.pop();
         ws();
-        if (text[i++] === ']') return;
+        if (text.charCodeAt(i++) !== COMMA) return;
       }
     }
-    if (c === '"') {
-      string();
+    if (c === QUOTE) {
+      skipString();
       return;
     }
-    while (i < text.length && !',}] \n\r\t'.includes(text[i]!)) i++;
+    for (;;) {
+      const d = text.charCodeAt(i);
+      if (Number.isNaN(d) || d === COMMA || d === CLOSE_OBJECT || d === CLOSE_ARRAY || isSpace(d)) return;
+      i++;
+    }
   };
-  value(root === undefined ? 'any' : { $ref: refPrefix + root }, '');
+  value(root === undefined ? 'any' : { $ref: refPrefix + root });
   return problems;
 }
 
@@ -117,26 +132,34 @@ export function scanJson(text: string, root: string | undefined): string[] {
  */
 export function pruneUnknownFields(obj: Record<string, unknown>, root: string): string[] {
   const found: string[] = [];
-  const walk = (value: unknown, schema: Schema | undefined, path: string): void => {
+  const segments: string[] = [];
+  const walk = (value: unknown, schema: Schema | undefined): void => {
     if (!schema || value === null || typeof value !== 'object') return;
     const s = deref(schema);
     if (Array.isArray(value)) {
-      value.forEach((v, n) => walk(v, s.items, `${path}[${n}]`));
+      if (!s.items) return;
+      for (let n = 0; n < value.length; n++) {
+        segments.push(`[${n}]`);
+        walk(value[n], s.items);
+        segments.pop();
+      }
       return;
     }
     const o = value as Record<string, unknown>;
+    const child = s.properties ? undefined : s.additionalProperties;
+    if (!s.properties && !child) return;
     for (const key of Object.keys(o)) {
-      const at = join(path, key);
-      if (s.properties) {
-        const p = s.properties[key];
-        if (p) walk(o[key], p, at);
-        else {
-          found.push(at);
-          delete o[key];
-        }
-      } else if (s.additionalProperties) walk(o[key], s.additionalProperties, at);
+      const p = s.properties ? (Object.hasOwn(s.properties, key) ? s.properties[key] : undefined) : child;
+      if (!p) {
+        found.push(segments.join('') + (segments.length === 0 ? key : `.${key}`));
+        delete o[key];
+        continue;
+      }
+      segments.push(segments.length === 0 ? key : `.${key}`);
+      walk(o[key], p);
+      segments.pop();
     }
   };
-  walk(obj, { $ref: refPrefix + root }, '');
+  walk(obj, { $ref: refPrefix + root });
   return found;
 }
