@@ -232,6 +232,14 @@ describe.each(['1.27', '1.33'])('kubectl %s', (version) => {
     expect((await k(['-n', ns, 'get', 'deployment', 'unvalidated'])).code).toBe(0);
   });
 
+  it('apply --server-side refuses an undeclared field as the field manager does', async () => {
+    const res = await k(['apply', '--server-side', '-f', '-'], typo('ssa', ns));
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain(`failed to create typed patch object (${ns}/ssa; apps/v1, Kind=Deployment): `);
+    expect(res.stderr).toContain('.spec.replicaz: field not declared in schema');
+    expect((await k(['-n', ns, 'get', 'deployment', 'ssa'])).code).not.toBe(0);
+  });
+
   it('client-side apply merges containers by name (the patch strategy the documents publish)', async () => {
     const deploy = (image: string) => typo('merged', ns).replace('  replicaz: 3\n', '').replace('          imagePullPolice: Always\n', '').replace('image: nginx', `image: ${image}`);
     expect((await k(['apply', '-f', '-'], deploy('nginx:1.27'))).code).toBe(0);

@@ -10,7 +10,7 @@ import type { ApiServerOptions } from '../http/server.js';
 import { failure, statusOf } from '../http/status.js';
 import { apiVersionOf } from '../resources.js';
 import type { KubeObject } from '../rest/objects.js';
-import { checkObject, patchFieldCheck } from '../rest/field-validation.js';
+import { checkApplyConfiguration, checkObject, patchFieldCheck } from '../rest/field-validation.js';
 import { applyPatch } from '../rest/patch.js';
 import { listKindOf, Registry } from '../rest/registry.js';
 import { logFailure, resolve, targetOf, unary } from './call.js';
@@ -101,6 +101,7 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const t = targetOf(info, req);
       const wopts = { dryRun: req.options?.dryRun ?? false, signal };
       const fields = patchFieldCheck(info, fieldValidationOf(req.options?.fieldValidation), type === 'merge' || type === 'strategic' ? body.toString('utf8') : undefined);
+      if (type === 'apply') checkApplyConfiguration(info, decodeJsonObject(req.patch, 'PatchRequest.patch'));
       try {
         const patched = await registry.mutate(t, (current) => fields.check(applyPatch(info, type, current, body)), wopts);
         return PatchResponse.create({ object: rawObjectOf(info, patched), warnings: fields.warnings() });

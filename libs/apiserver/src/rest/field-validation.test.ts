@@ -1,7 +1,8 @@
+import { StatusError } from '@ekslab/apimachinery';
 import { describe, expect, it } from 'vitest';
 import { ApiStatusError } from '../http/status.js';
 import { findResource } from '../resources.js';
-import { checkObject, enforce, fieldValidationOf, patchFieldCheck, warningHeader } from './field-validation.js';
+import { checkApplyConfiguration, checkObject, enforce, fieldValidationOf, patchFieldCheck, warningHeader } from './field-validation.js';
 
 const deployments = findResource('apps', 'v1', 'deployments')!;
 const configmaps = findResource('', 'v1', 'configmaps')!;
@@ -10,7 +11,7 @@ function statusOfThrown(fn: () => unknown) {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ApiStatusError) return err.status;
+    if (err instanceof ApiStatusError || err instanceof StatusError) return err.status;
     throw err;
   }
   throw new Error('did not throw');
@@ -63,5 +64,13 @@ describe('field validation', () => {
     expect(fields.warnings()).toEqual(['duplicate field "data.a"']);
     const strict = patchFieldCheck(configmaps, 'Strict', undefined);
     expect(statusOfThrown(() => strict.check({ metadata: { name: 'a' }, bogus: true }))).toMatchObject({ code: 400, message: 'strict decoding error: unknown field "bogus"' });
+  });
+
+  it('apply — an undeclared field fails as the field manager fails, whatever the directive', () => {
+    const applied = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'ns' }, data_error: {} };
+    const status = statusOfThrown(() => checkApplyConfiguration(configmaps, applied));
+    expect(status).toEqual(expect.objectContaining({ code: 500, message: 'failed to create typed patch object (ns/cm; /v1, Kind=ConfigMap): .data_error: field not declared in schema' }));
+    expect(status).not.toHaveProperty('reason');
+    expect(() => checkApplyConfiguration(configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: 'b' } })).not.toThrow();
   });
 });

@@ -2,11 +2,12 @@
 // fields are an error (Strict), a warning (Warn, the API's default) or ignored (Ignore). Unknown fields are
 // dropped in every mode, as kube-apiserver's typed decoding drops them.
 import type { ServerResponse } from 'node:http';
+import { StatusError, failure as statusFailure } from '@ekslab/apimachinery';
 import { mediaType, readBody } from '../http/body.js';
 import { failure } from '../http/status.js';
 import type { ResourceInfo } from '../resources.js';
 import { definitionOf } from '../schemas/definitions.js';
-import { pruneUnknownFields, quote, scanJson } from '../schemas/strict.js';
+import { pruneUnknownFields, quote, scanJson, undeclaredFields } from '../schemas/strict.js';
 import { decodeBody, type RequestContext } from './request.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -62,6 +63,24 @@ export function checkObject(info: ResourceInfo, obj: Record<string, unknown>, di
   if (directive === 'Ignore') return [];
   const problems = jsonText !== undefined ? scanJson(jsonText, root) : unknown.map((p) => `unknown field ${quote(p)}`);
   return enforce(directive, problems, decodePrefix(info, obj));
+}
+
+/**
+ * A server-side apply configuration with fields its kind does not declare fails whatever the
+ * directive, as kube-apiserver's field manager fails to type it: 500 with no reason and
+ * `failed to create typed patch object (ns/name; apps/v1, Kind=Deployment): .spec.foo: field not declared in schema`.
+ */
+export function checkApplyConfiguration(info: ResourceInfo, applied: Record<string, unknown>): void {
+  const root = definitionOf(info.group, info.version, info.kind);
+  const errors = root ? undeclaredFields(applied, root) : [];
+  if (errors.length === 0) return;
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const meta = (applied['metadata'] ?? {}) as { name?: unknown; namespace?: unknown };
+  const apiVersion = text(applied['apiVersion']);
+  const gv = apiVersion.includes('/') ? apiVersion : `/${apiVersion}`;
+  const what = `${text(meta.namespace)}/${text(meta.name)}; ${gv}, Kind=${text(applied['kind'])}`;
+  const detail = errors.length === 1 ? errors[0]! : ['errors:', ...errors.map((e) => `  ${e}`)].join('\n');
+  throw new StatusError(statusFailure(500, '', `failed to create typed patch object (${what}): ${detail}`));
 }
 
 /**

@@ -4,7 +4,7 @@ import { sendJson } from '../http/server.js';
 import { statusOf } from '../http/status.js';
 import { deleteCollection, list, watch } from './collection.js';
 import type { KubeObject } from './objects.js';
-import { addWarnings, fieldValidationOf, patchFieldCheck, validatedBody } from './field-validation.js';
+import { addWarnings, checkApplyConfiguration, fieldValidationOf, patchFieldCheck, validatedBody } from './field-validation.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import { deleteOptions, dryRun, methodNotAllowed, render, target, verbOf, type RequestContext } from './request.js';
 import { accessReview } from './reviews.js';
@@ -47,6 +47,7 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
       const t = target(r);
       const opts = { dryRun: dryRun(query), signal: ctx.signal };
       const fields = patchFieldCheck(r.info, fieldValidationOf(query, 'PatchOptions'), patchType === 'merge' || patchType === 'strategic' ? body.toString('utf8') : undefined);
+      if (patchType === 'apply') checkApplyConfiguration(r.info, decodeObject(body, 'yaml'));
       try {
         const patched = await ctx.registry.mutate(t, (current) => fields.check(applyPatch(r.info, patchType, current, body)), opts);
         addWarnings(ctx.res, fields.warnings());

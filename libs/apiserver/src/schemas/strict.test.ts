@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pruneUnknownFields, scanJson } from './strict.js';
+import { pruneUnknownFields, scanJson, undeclaredFields } from './strict.js';
 
 const deployment = 'io.k8s.api.apps.v1.Deployment';
 
@@ -36,5 +36,17 @@ describe('strict field checks', () => {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a', labels: { any: 'x' } },
       spec: { replicas: 1, strategy: { rollingUpdate: { maxSurge: '25%' } }, template: { spec: { containers: [{ name: 'c', resources: { limits: { cpu: '1' } } }] } } },
     });
+  });
+
+  it('apply — undeclared fields as structured-merge-diff names them, map-type list items by key', () => {
+    const applied = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a', labels: { free: 'x' } },
+      spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', imagePullPolice: 'x', ports: [{ containerPort: 80, bogus: 1 }] }], tolerations: [{ key: 'k', nope: 1 }] } } },
+    };
+    expect(undeclaredFields(applied, deployment)).toEqual([
+      '.spec.template.spec.containers[name="web"].imagePullPolice: field not declared in schema',
+      '.spec.template.spec.tolerations[0].nope: field not declared in schema',
+    ]);
+    expect(undeclaredFields({ spec: { foo: 1, bar: 2 } }, deployment)).toEqual(['.spec.foo: field not declared in schema']);
   });
 });

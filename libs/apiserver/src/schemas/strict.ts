@@ -163,3 +163,34 @@ export function pruneUnknownFields(obj: Record<string, unknown>, root: string): 
   walk(obj, { $ref: refPrefix + root });
   return found;
 }
+
+/**
+ * The fields of a server-side apply configuration that `root`'s schema does not declare, as
+ * structured-merge-diff reports them (`.spec.foo: field not declared in schema`, list items of a map-type
+ * list by key: `.spec.containers[name="web"].foo`); it stops at the first undeclared field of an object.
+ */
+export function undeclaredFields(obj: Record<string, unknown>, root: string): string[] {
+  const errors: string[] = [];
+  const walk = (value: unknown, schema: Schema | undefined, path: string, listKeys?: readonly string[]): void => {
+    if (!schema || value === null || typeof value !== 'object') return;
+    const s = deref(schema);
+    if (Array.isArray(value)) {
+      value.forEach((item, n) => {
+        const keyed = listKeys && item !== null && typeof item === 'object' && !Array.isArray(item)
+          ? listKeys.map((k) => `${k}=${JSON.stringify((item as Record<string, unknown>)[k])}`).join(',') : undefined;
+        walk(item, s.items, `${path}[${keyed ?? n}]`);
+      });
+      return;
+    }
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      const p = s.properties ? (Object.hasOwn(s.properties, key) ? s.properties[key] : undefined) : s.additionalProperties;
+      if (s.properties && !p) {
+        errors.push(`${path}.${key}: field not declared in schema`);
+        return;
+      }
+      walk(child, p, `${path}.${key}`, p?.['x-kubernetes-list-type'] === 'map' ? p['x-kubernetes-list-map-keys'] : undefined);
+    }
+  };
+  walk(obj, { $ref: refPrefix + root }, '');
+  return errors;
+}
