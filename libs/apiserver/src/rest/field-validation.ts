@@ -90,10 +90,12 @@ export function checkApplyConfiguration(info: ResourceInfo, applied: Record<stri
  */
 export function patchFieldCheck(info: ResourceInfo, directive: FieldValidation, mergePatchText: string | undefined) {
   const root = definitionOf(info.group, info.version, info.kind);
-  const duplicates = directive !== 'Ignore' && mergePatchText !== undefined ? scanJson(mergePatchText, undefined) : [];
+  let duplicates: string[] | undefined;
   let warnings: string[] = [];
   return {
     check<T>(patched: T): T {
+      // Scanned once the patch has applied, so the text is known to be JSON.
+      duplicates ??= directive !== 'Ignore' && mergePatchText !== undefined ? scanJson(mergePatchText, undefined) : [];
       const unknown = root ? pruneUnknownFields(patched as Record<string, unknown>, root) : [];
       warnings = enforce(directive, [...duplicates, ...unknown.map((p) => `unknown field ${quote(p)}`)]);
       return patched;

@@ -1,7 +1,7 @@
 // Generates definitions.json: the OpenAPI schemas of every served kind, read with the TypeScript compiler
 // API from the model declarations of @kubernetes/client-node (generated upstream from Kubernetes' own
 // OpenAPI document, so names, doc comments, optionality and formats are Kubernetes'). Regenerate with
-//   npx tsx libs/apiserver/src/schemas/generate.ts
+//   npx tsx --tsconfig tsconfig.base.json libs/apiserver/src/schemas/generate.ts
 // and commit the result; generate.test.ts fails when the committed file is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -165,7 +165,7 @@ export function generateDefinitions(dir = modelsDir()): Definitions {
     if (root.gvk) defs[name] = { ...defs[name], 'x-kubernetes-group-version-kind': [root.gvk] };
   }
   describeReferences(defs);
-  return Object.fromEntries(Object.entries(defs).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(defs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**

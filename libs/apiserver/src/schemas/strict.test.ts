@@ -22,6 +22,10 @@ describe('strict field checks', () => {
     expect(scanJson('[]', deployment)).toEqual([]);
   });
 
+  it('scan — malformed text ends the scan without throwing', () => {
+    for (const bad of ['{"a":', '{"a\\x":1}', '{a:1}', '[1,', '{"spec":{"foo":[{"x":1}', '"']) expect(() => scanJson(bad, deployment)).not.toThrow();
+  });
+
   it('scan — without a schema only duplicates count', () => {
     expect(scanJson('{"spec":{"whatever":1,"replicas":2,"replicas":3}}', undefined)).toEqual(['duplicate field "spec.replicas"']);
   });

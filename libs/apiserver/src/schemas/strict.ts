@@ -37,6 +37,7 @@ const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d |
  * Scans JSON text (already known to parse) for unknown fields (against `root`, a definition name) and
  * duplicate keys; `root` undefined checks duplicates only (a merge patch has no schema of its own).
  * Returns the problems in the order they appear. Builds no values and no paths unless it reports one.
+ * Malformed text ends the scan early (it always terminates); reporting it is the parser's job.
  */
 export function scanJson(text: string, root: string | undefined): string[] {
   const problems: string[] = [];
@@ -66,7 +67,12 @@ export function scanJson(text: string, root: string | undefined): string[] {
   const key = (): string => {
     const start = i;
     const escaped = skipString();
-    return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
+    if (!escaped) return text.slice(start + 1, i - 1);
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      return text.slice(start + 1, i - 1); // not JSON after all: whoever parses the body reports it
+    }
   };
   const value = (given: Check): void => {
     ws();
