@@ -32,7 +32,7 @@ lab-status: ## show the lab's containers by AZ
 test: deps docker ## everything CI runs: generate, lint, typecheck, build, images, unit + integration tests
 	@$(MAKE) --no-print-directory $(if $(filter true,$(CI)),check-generated,generate) buf-lint
 	@nx run-many -t lint typecheck build --outputStyle=static
-	@bash infra/scripts/build-images.sh etcd nats app
+	@bash infra/scripts/build-images.sh etcd nats haproxy app
 	@echo "==> tests (unit and integration, real etcd and NATS containers)"
 	@EKSLAB_TEST_SUMMARY=1 vitest run
 

@@ -34,6 +34,12 @@ export const options = {
   serviceNodePortRange: opt.string('30000-32767', 'ports NodePort Services may use, both ends included (kube-apiserver --service-node-port-range)', { placeholder: '<a-b>' }),
   defaultNotReadyTolerationSeconds: opt.int(300, 'tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration every pod gets (kube-apiserver --default-not-ready-toleration-seconds)'),
   defaultUnreachableTolerationSeconds: opt.int(300, 'tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration every pod gets (kube-apiserver --default-unreachable-toleration-seconds)'),
+  serviceAccountIssuer: opt.string('', 'iss of service-account tokens (kube-apiserver --service-account-issuer); default: EKS-style https://oidc.eks.<region>.amazonaws.com/id/<id>, the id derived from the lab CA', { placeholder: '<url>' }),
+  serviceAccountIssuerRegion: opt.string('us-east-1', 'region in the default EKS-style issuer URL', { placeholder: '<region>' }),
+  apiAudiences: opt.list(['https://kubernetes.default.svc'], 'audiences the API accepts in service-account tokens and the default aud of a TokenRequest (kube-apiserver --api-audiences; EKS: https://kubernetes.default.svc)'),
+  serviceAccountJwksUri: opt.string('', 'jwks_uri in /.well-known/openid-configuration (kube-apiserver --service-account-jwks-uri); default: https://<advertise-address>:<secure-port>/openid/v1/jwks', { placeholder: '<url>' }),
+  serviceAccountMaxTokenExpiration: opt.duration(0, 'longest token a TokenRequest gets; longer requests are shortened (kube-apiserver --service-account-max-token-expiration; 0 = no cap)'),
+  serviceAccountExtendTokenExpiration: opt.choice<'true' | 'false'>('true', ['true', 'false'], 'pod-bound tokens asking for 3607 s get a year with a warnafter claim (kube-apiserver --service-account-extend-token-expiration)'),
   minRequestTimeout: opt.duration(1_800_000, 'a watch without timeoutSeconds ends after a random time between 1x and 2x this (kube-apiserver --min-request-timeout)'),
 };
 

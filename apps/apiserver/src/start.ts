@@ -1,8 +1,8 @@
 import { createServer } from 'node:https';
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Authenticator, Authorizer, ClientCertAuthenticator, ensureLabPki, ensureLabTokens } from '@ekslab/apiserver-auth';
-import { createApiHandler, ensureBootstrapObjects, listenGrpc, NatsAuditSink, RbacCache, startKubernetesServiceReconciler, type AdmissionOptions, type ApiServerOptions } from '@ekslab/apiserver';
+import { Authenticator, Authorizer, ClientCertAuthenticator, defaultJwksUri, eksIssuerUrl, ensureLabPki, ensureLabTokens, ServiceAccountTokenAuthenticator, ServiceAccountTokenSigner } from '@ekslab/apiserver-auth';
+import { createApiHandler, ensureBootstrapObjects, listenGrpc, NatsAuditSink, RbacCache, startKubernetesServiceReconciler, storageObjectLookup, type AdmissionOptions, type ApiServerOptions, type ServiceAccountTokenOptions } from '@ekslab/apiserver';
 import { networkInterfaces } from 'node:os';
 import { sleep, untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
 import { EtcdStore } from '@ekslab/storage';
@@ -51,10 +51,17 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       const cacheDone = rbac.start(signal);
       await Promise.race([rbac.waitForSync(), untilAborted(signal)]);
       if (signal.aborted) return cacheDone;
+      const saKey = pki.serviceAccountKey;
+      const serviceAccountTokens: ServiceAccountTokenOptions = {
+        issuer: config.serviceAccountIssuer || eksIssuerUrl(pki.ca.certPem, config.serviceAccountIssuerRegion),
+        signer: new ServiceAccountTokenSigner(saKey.privateKey, saKey.publicKey), publicKeys: [saKey.publicKey], apiAudiences: config.apiAudiences,
+        jwksUri: config.serviceAccountJwksUri || defaultJwksUri(`${config.advertiseAddress || advertiseAddress()}:${config.securePort}`),
+        maxExpirationSeconds: Math.floor(config.serviceAccountMaxTokenExpiration / 1000), extendExpiration: config.serviceAccountExtendTokenExpiration === 'true',
+      };
       const audit = config.natsServers.length > 0 ? await NatsAuditSink.connect(config.natsServers, log) : undefined;
       const apiOptions: ApiServerOptions = {
         ...(audit ? { audit } : {}),
-        store, log, gitVersion: config.kubernetesVersion, maxRequestBytes: config.maxRequestBytes,
+        store, log, gitVersion: config.kubernetesVersion, serviceAccountTokens, maxRequestBytes: config.maxRequestBytes,
         bookmarkIntervalMs: config.watchBookmarkInterval, minRequestTimeoutMs: config.minRequestTimeout,
         maxRequestsInflight: config.maxRequestsInflight, maxMutatingRequestsInflight: config.maxMutatingRequestsInflight,
         admission: {
@@ -65,7 +72,9 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
           auth: {
             authenticator: new Authenticator({
               clientCerts: new ClientCertAuthenticator(pki.ca.certPem),
-              tokens: [tokens.tokenAuthenticator, tokens.nodeTokens],
+              tokens: [tokens.tokenAuthenticator, tokens.nodeTokens, new ServiceAccountTokenAuthenticator({
+                issuers: [serviceAccountTokens.issuer], publicKeys: serviceAccountTokens.publicKeys, apiAudiences: config.apiAudiences, lookup: storageObjectLookup(store),
+              })],
               anonymous: config.anonymousAuth === 'true',
             }),
             authorizer: new Authorizer(rbac.rbac),

@@ -1,4 +1,4 @@
-import { commonOptions, ekslabVersion, type CommandInfo, type ConfigOf } from '@ekslab/runtime';
+import { commonOptions, ekslabVersion, opt, type CommandInfo, type ConfigOf } from '@ekslab/runtime';
 
 export const info: CommandInfo & { readonly service: string } = {
   service: 'controller-manager',
@@ -12,6 +12,18 @@ export const leaderElected = true;
 
 export const options = {
   ...commonOptions(10257),
+  // kube-controller-manager --master; here only for discovery, which the gRPC API lacks.
+  master: opt.string('https://127.0.0.1:6443', 'URL of the Kubernetes API, used for API discovery (kube-controller-manager --master)', { placeholder: '<url>' }),
+  grpcServer: opt.string('127.0.0.1:50051', 'host:port of the apiserver\'s gRPC resource API, used for everything else', { placeholder: '<host:port>' }),
+  certDir: opt.string('/var/lib/ekslab/pki', 'the apiservers\' shared cert dir: ca.crt (trusted) and tokens.csv (this service\'s tokens); waited for when missing', { placeholder: '<dir>' }),
+  leaderElect: opt.choice<'true' | 'false'>('true', ['true', 'false'], 'run controllers only on the replica holding the Lease (--leader-elect)'),
+  leaderElectLeaseDuration: opt.duration(15_000, 'how long non-leaders wait after the last renewal they saw before taking over (--leader-elect-lease-duration)'),
+  leaderElectRenewDeadline: opt.duration(10_000, 'how long the leader keeps trying to renew before it stops leading (--leader-elect-renew-deadline)'),
+  leaderElectRetryPeriod: opt.duration(2_000, 'interval between attempts to acquire or renew the Lease (--leader-elect-retry-period)'),
+  leaderElectResourceNamespace: opt.string('kube-system', 'namespace of the leader election Lease', { placeholder: '<namespace>' }),
+  leaderElectResourceName: opt.string('kube-controller-manager', 'name of the leader election Lease', { placeholder: '<name>' }),
+  concurrentNamespaceSyncs: opt.int(10, 'namespaces synced at once (--concurrent-namespace-syncs)', [1, 1_000]),
+  namespaceSyncPeriod: opt.duration(300_000, 'how often every namespace is looked at again (--namespace-sync-period)'),
 };
 
 export type Config = ConfigOf<typeof options>;

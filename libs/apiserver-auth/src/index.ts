@@ -27,6 +27,8 @@ export {
 
 export { ensureLabPki, loadLabCa, defaultApiserverSans } from './pki/lab-pki.js';
 export type { LabPki, LabPkiOptions, Sans } from './pki/lab-pki.js';
+export { ensureServiceAccountKey } from './pki/service-account-key.js';
+export type { ServiceAccountKey } from './pki/service-account-key.js';
 export { issueClientCert, caCommonName } from './pki/issue.js';
 export type { CertKeyPair, LabCa } from './pki/issue.js';
 
@@ -51,6 +53,24 @@ export {
   labControllerNames,
 } from './authn/lab-tokens.js';
 export type { LabTokens, LabIdentityKey, LabControllerName } from './authn/lab-tokens.js';
+
+export {
+  ServiceAccountTokenSigner,
+  serviceAccountClaims,
+  serviceAccountUsername,
+  eksIssuerUrl,
+} from './serviceaccount/token.js';
+export type { ServiceAccountClaims, KubernetesClaims, ObjectRef, TokenClaimsInput } from './serviceaccount/token.js';
+export { ServiceAccountTokenAuthenticator, tokenLeewaySeconds, extraKeys } from './serviceaccount/authenticator.js';
+export type {
+  ObjectLookup,
+  LiveObject,
+  BoundKind,
+  ServiceAccountAuthenticatorOptions,
+  ServiceAccountTokenResult,
+} from './serviceaccount/authenticator.js';
+export { openIdConfiguration, jwks, defaultJwksUri, openIdConfigurationPath, jwksPath } from './serviceaccount/oidc.js';
+export { keyIdOf, decodeJws } from './serviceaccount/jws.js';
 
 export { parseRequestInfo } from './request-info.js';
 export type { RequestAttributes } from './request-info.js';

@@ -5,6 +5,8 @@ export { resources, findResource, apiVersionOf } from './resources.js';
 export type { ResourceInfo, Verb } from './resources.js';
 export { RbacCache } from './auth/rbac-cache.js';
 export { ensureBootstrapObjects } from './auth/bootstrap.js';
+export { storageObjectLookup } from './auth/service-account-lookup.js';
+export type { ServiceAccountTokenOptions } from './rest/token-request.js';
 export { listenGrpc, grpcServerCredentials } from './grpc/server.js';
 export type { GrpcListener, GrpcListenOptions, GrpcTls } from './grpc/server.js';
 export { createAdmission, defaultAdmissionOptions } from './admission/chain.js';

@@ -3,6 +3,7 @@ import type { CallOptions, ClientUnaryCall, ServiceError } from '@grpc/grpc-js';
 import {
   CreateOptions,
   CreateRequest,
+  DeleteCollectionRequest,
   DeleteOptions,
   DeleteRequest,
   GetRequest,
@@ -167,6 +168,21 @@ export class ResourceClient<T extends KubeObject = KubeObject> implements Lister
     });
     const res = await this.unary(this.options.service.delete.bind(this.options.service), req, opts);
     return { object: decodeObject<T>(res.object), deleted: res.deleted };
+  }
+
+  /**
+   * Deletes every object of the collection (in the client's namespace) that the selectors match; returns
+   * them as the delete left them (marked only, when a grace period or finalizers are pending).
+   */
+  async deleteCollection(opts: CallOpts & { listOptions?: Pick<ListOpts, 'labelSelector' | 'fieldSelector'>; options?: Partial<DeleteOptions> }): Promise<T[]> {
+    const req = DeleteCollectionRequest.create({
+      gvr: this.gvr,
+      namespace: opts.namespace ?? this.namespace,
+      listOptions: listOptions(opts.listOptions ?? {}),
+      deleteOptions: DeleteOptions.fromPartial(opts.options ?? {}),
+    });
+    const res = await this.unary(this.options.service.deleteCollection.bind(this.options.service), req, opts);
+    return res.items.map((o) => decodeObject<T>(o));
   }
 
   /**

@@ -25,7 +25,7 @@ export type StatusReason =
   | 'ServiceUnavailable';
 
 /** `metav1.CauseType`: the field error types plus a few server-side ones. */
-export type CauseType = FieldErrorType | 'UnexpectedServerResponse' | 'FieldManagerConflict' | 'ResourceVersionTooLarge';
+export type CauseType = FieldErrorType | 'UnexpectedServerResponse' | 'FieldManagerConflict' | 'ResourceVersionTooLarge' | 'DisruptionBudget';
 
 /** `metav1.StatusCause`. Go's field `Type` is serialized as `reason`. Empty fields are omitted. */
 export interface StatusCause {

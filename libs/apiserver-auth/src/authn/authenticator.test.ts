@@ -28,8 +28,8 @@ describe('Authenticator — bearer tokens and anonymous', () => {
     ['no header is anonymous', undefined, { username: 'system:anonymous', groups: ['system:unauthenticated'] }],
     ['basic auth is ignored → anonymous', 'Basic YWRtaW46YWRtaW4=', { username: 'system:anonymous', groups: ['system:unauthenticated'] }],
     ['empty bearer is ignored → anonymous', 'Bearer ', { username: 'system:anonymous', groups: ['system:unauthenticated'] }],
-  ])('accept — %s', (_name, authorization, user) => {
-    const result = authn.authenticate(authorization === undefined ? {} : { authorization });
+  ])('accept — %s', async (_name, authorization, user) => {
+    const result = await authn.authenticate(authorization === undefined ? {} : { authorization });
     expect(result).toMatchObject({ user });
     expect('user' in result && result.user).toEqual(user);
   });
@@ -37,14 +37,14 @@ describe('Authenticator — bearer tokens and anonymous', () => {
   it.each([
     ['unknown token', 'Bearer nope'],
     ['forged node token', `Bearer ${new NodeTokens(generateNodeTokenSecret()).addNodeToken('n1')}`],
-  ])('reject — %s is 401 and never anonymous', (_name, authorization) => {
-    const result = authn.authenticate({ authorization });
+  ])('reject — %s is 401 and never anonymous', async (_name, authorization) => {
+    const result = await authn.authenticate({ authorization });
     expect('error' in result && result.error).toBeInstanceOf(InvalidBearerTokenError);
     expect('error' in result && result.error.code).toBe(401);
   });
 
-  it('reject — anonymous off: no credentials is 401', () => {
-    const result = new Authenticator({ tokens: [tokens], anonymous: false }).authenticate({});
+  it('reject — anonymous off: no credentials is 401', async () => {
+    const result = await new Authenticator({ tokens: [tokens], anonymous: false }).authenticate({});
     expect('error' in result && result.error).toBeInstanceOf(UnauthenticatedError);
   });
 
@@ -76,11 +76,10 @@ describe('Authenticator — client certificates over a real TLS connection', () 
       (socket: TLSSocket) => {
         socket.once('data', (authorization: Buffer) => {
           const header = authorization.toString();
-          const result = authn.authenticate({
+          void authn.authenticate({
             peerCertificate: socket.getPeerCertificate(true),
             ...(header === '-' ? {} : { authorization: header }),
-          });
-          socket.end(JSON.stringify('user' in result ? { user: result.user, method: result.method } : { error: result.error.name }));
+          }).then((result) => socket.end(JSON.stringify('user' in result ? { user: result.user, method: result.method } : { error: result.error.name })));
         });
       },
     );

@@ -3,9 +3,13 @@ import type { UserInfo } from '../user.js';
 import { allAuthenticatedGroup, allUnauthenticatedGroup, anonymousUser } from '../user.js';
 import type { ClientCertAuthenticator, PeerCertificateInput } from './client-cert.js';
 
-/** Anything that maps a bearer token to a user (token file, node tokens, …); undefined = not mine. */
+/**
+ * Anything that maps a bearer token to a user (token file, node tokens, service-account JWTs, …);
+ * undefined = not mine or not valid. May answer asynchronously (a service-account token needs its account
+ * looked up); `signal` is the request's.
+ */
 export interface TokenAuthenticator {
-  authenticateToken(token: string): UserInfo | undefined;
+  authenticateToken(token: string, signal?: AbortSignal): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
 export interface AuthenticationRequest {
@@ -48,7 +52,7 @@ export class Authenticator {
     this.anonymous = options.anonymous ?? true;
   }
 
-  authenticate(request: AuthenticationRequest): AuthenticationResult {
+  async authenticate(request: AuthenticationRequest, signal?: AbortSignal): Promise<AuthenticationResult> {
     const errors: (ClientCertificateError | InvalidBearerTokenError)[] = [];
 
     const fromCert = this.options.clientCerts?.authenticate(request.peerCertificate);
@@ -57,7 +61,7 @@ export class Authenticator {
 
     const token = bearerToken(request.authorization);
     if (token !== undefined) {
-      const user = this.authenticateToken(token);
+      const user = await this.authenticateToken(token, signal);
       if (user) return { user: withAuthenticatedGroup(user), method: 'token' };
       errors.push(new InvalidBearerTokenError());
     }
@@ -67,9 +71,9 @@ export class Authenticator {
     return { error: new UnauthenticatedError() };
   }
 
-  private authenticateToken(token: string): UserInfo | undefined {
+  private async authenticateToken(token: string, signal: AbortSignal | undefined): Promise<UserInfo | undefined> {
     for (const a of this.tokens) {
-      const user = a.authenticateToken(token);
+      const user = await a.authenticateToken(token, signal);
       if (user) return user;
     }
     return undefined;

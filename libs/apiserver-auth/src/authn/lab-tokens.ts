@@ -19,8 +19,9 @@ import { TokenFileAuthenticator, formatTokenFile, parseTokenFile } from './token
  * The controllers of our controller-manager (BRIEF.md). Each runs with its own service-account identity
  * `system:serviceaccount:kube-system:<name>`, as kube-controller-manager does with
  * `--use-service-account-credentials` (kubeadm's and EKS's setting), so the bootstrap
- * `system:controller:<name>` roles apply unchanged. The lab has no service-account token signer, so these
- * identities get static tokens in the token file instead.
+ * `system:controller:<name>` roles apply unchanged. These identities get static tokens in the token file
+ * rather than signed service-account tokens: those need ServiceAccount objects in etcd, which the
+ * controllers themselves create.
  */
 export const labControllerNames = [
   'deployment-controller',

@@ -57,7 +57,7 @@ describe('ensureLabPki', () => {
     expect(ca.ca).toBe(true);
     const years = (Date.parse(ca.validTo) - Date.parse(ca.validFrom)) / (365 * 24 * 3600 * 1000);
     expect(years).toBeGreaterThan(9.9);
-    for (const f of ['ca.key', 'apiserver.key', 'ca.pem', 'apiserver.pem']) expect((await stat(join(dir, f))).mode & 0o777).toBe(0o600);
+    for (const f of ['ca.key', 'apiserver.key', 'ca.pem', 'apiserver.pem', 'sa.key']) expect((await stat(join(dir, f))).mode & 0o777).toBe(0o600);
     expect(await readFile(pki.paths.caCert, 'utf8')).toBe(pki.ca.certPem);
   });
 
@@ -65,6 +65,15 @@ describe('ensureLabPki', () => {
     const again = await ensureLabPki(dir, { sans: lbSans });
     expect(again.ca).toEqual(pki.ca);
     expect(again.serving.certPem).toBe(pki.serving.certPem);
+    expect(again.serviceAccountKey.privateKeyPem).toBe(pki.serviceAccountKey.privateKeyPem);
+  });
+
+  it('service-account key — RSA 2048, sa.pub is its public half', async () => {
+    const key = pki.serviceAccountKey;
+    expect(key.privateKey.asymmetricKeyType).toBe('rsa');
+    expect(key.privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(await readFile(join(dir, 'sa.pub'), 'utf8')).toBe(key.publicKeyPem);
+    expect((await stat(join(dir, 'sa.pub'))).mode & 0o777).toBe(0o644);
   });
 
   it.each([...defaultApiserverSans.dns, ...lbSans.dns])('serving — TLS handshake verifies for DNS SAN %s', async (name) => {
@@ -100,6 +109,7 @@ describe('ensureLabPki', () => {
       const names = ['r1', 'r2', 'r3', 'r4', 'r5'];
       const results = await Promise.all(names.map((n) => ensureLabPki(fresh, { sans: { dns: [n], ips: [] } })));
       expect(new Set(results.map((r) => r.ca.certPem)).size).toBe(1);
+      expect(new Set(results.map((r) => r.serviceAccountKey.privateKeyPem)).size).toBe(1);
       for (const [i, r] of results.entries()) expect(r.serving.sans.dns).toContain(names[i]);
       const final = await ensureLabPki(fresh, { sans: { dns: [], ips: [] } });
       expect(final.serving.sans.dns).toEqual(expect.arrayContaining(names));
@@ -114,10 +124,11 @@ describe('ensureLabPki', () => {
       const fixture = join(import.meta.dirname, 'pki-child.fixture.ts');
       const run = (name: string) =>
         promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, fresh, name], { cwd: repoRoot }).then(
-          ({ stdout }) => JSON.parse(stdout) as { ca: string; sans: { dns: string[] } },
+          ({ stdout }) => JSON.parse(stdout) as { ca: string; sans: { dns: string[] }; saPub: string },
         );
       const [a, b] = await Promise.all([run('replica-a'), run('replica-b')]);
       expect(a.ca).toBe(b.ca);
+      expect(a.saPub).toBe(b.saPub);
       expect(await readFile(join(fresh, 'ca.crt'), 'utf8')).toBe(a.ca);
       const final = await ensureLabPki(fresh, { sans: { dns: ['replica-a', 'replica-b'], ips: [] } });
       expect(final.ca.certPem).toBe(a.ca);

@@ -6,6 +6,7 @@ import { PkiContentionError, PkiCorruptError } from '../errors.js';
 import { ensureFileContent, publishExclusive, readIfExists, withFileLock, writeFileAtomic } from './files.js';
 import type { CertKeyPair, LabCa } from './issue.js';
 import { generateCa, isIssuedBy, issueServingCert, pemBlocks } from './issue.js';
+import { ensureServiceAccountKey, type ServiceAccountKey } from './service-account-key.js';
 
 /** Names and addresses a serving certificate must carry. */
 export interface Sans {
@@ -36,6 +37,8 @@ export interface LabPki {
   /** The serving pair, consistent (read from one file), with the SANs it actually covers (a superset of the request). */
   readonly serving: CertKeyPair & { readonly sans: Sans };
   readonly paths: { readonly caCert: string; readonly caKey: string; readonly servingCert: string; readonly servingKey: string };
+  /** The service-account token signing key pair (`sa.key`, `sa.pub`), shared by every replica. */
+  readonly serviceAccountKey: ServiceAccountKey;
 }
 
 const defaultRenewBeforeMs = 30 * 24 * 60 * 60 * 1000;
@@ -54,6 +57,8 @@ const defaultRenewBeforeMs = 30 * 24 * 60 * 60 * 1000;
  *   replica and broken), so replicas with different SANs end up with one certificate covering all of them.
  * - `ca.crt`, `ca.key`, `apiserver.crt`, `apiserver.key` are copies for kubeconfigs and tools, written under
  *   the same lock (so the apiserver pair on disk always matches).
+ * - `sa.key` / `sa.pub`: the service-account token signing key, created once like the CA (see
+ *   `ensureServiceAccountKey`).
  * Keys are written 0600, certificates 0644. Throws `PkiContentionError` (retryable) if the lock cannot be
  * had within 30 s, `PkiCorruptError` if existing files do not parse or a key does not match its certificate.
  */
@@ -95,7 +100,8 @@ export async function ensureLabPki(dir: string, options: LabPkiOptions): Promise
   );
   if (!locked) throw new PkiContentionError(join(dir, 'apiserver.lock'));
   const serving = locked.value;
-  return { dir, ca, serving, paths };
+  const serviceAccountKey = await ensureServiceAccountKey(dir);
+  return { dir, ca, serving, paths, serviceAccountKey };
 }
 
 /** Reads the lab CA from `dir` (as written by `ensureLabPki`). */

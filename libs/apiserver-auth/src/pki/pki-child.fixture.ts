@@ -3,4 +3,4 @@ import { ensureLabPki } from './lab-pki.js';
 
 const [dir, name] = process.argv.slice(2) as [string, string];
 const pki = await ensureLabPki(dir, { sans: { dns: [name], ips: [] } });
-process.stdout.write(JSON.stringify({ ca: pki.ca.certPem, sans: pki.serving.sans }));
+process.stdout.write(JSON.stringify({ ca: pki.ca.certPem, sans: pki.serving.sans, saPub: pki.serviceAccountKey.publicKeyPem }));

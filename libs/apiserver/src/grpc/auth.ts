@@ -26,14 +26,14 @@ function authorizationOf(md: Metadata): string | undefined {
  * Who made the call, or 401 Unauthorized. The client certificate counts only when the TLS session
  * verified it against the lab CA (grpc-js reports no certificate otherwise); then the bearer token.
  */
-export function authenticateCall(opts: ApiServerOptions, call: CallCredentials): UserInfo {
+export async function authenticateCall(opts: ApiServerOptions, call: CallCredentials, signal?: AbortSignal): Promise<UserInfo> {
   if (!opts.auth) return superuser;
   const authorization = authorizationOf(call.metadata);
   const peer = call.getAuthContext().sslPeerCertificate;
-  const result = opts.auth.authenticator.authenticate({
+  const result = await opts.auth.authenticator.authenticate({
     ...(authorization ? { authorization } : {}),
     ...(peer ? { peerCertificate: peer } : {}),
-  });
+  }, signal);
   if ('error' in result) throw failure(401, 'Unauthorized', 'Unauthorized');
   return result.user;
 }

@@ -36,11 +36,12 @@ export interface Resolved {
 /**
  * The REST pipeline's front half for one call, in kube-apiserver's order: authentication (401), request
  * shape (400: gvr, name, namespace), authorization on the equivalent REST attributes (403), resource lookup
- * (404), verb allowed on the resource or subresource (405). Subresources other than `status` are 404, as
- * over REST.
+ * (404), verb allowed on the resource or subresource (405). Subresources other than `status`,
+ * `namespaces/finalize` and the create-only pods/binding, pods/eviction and serviceaccounts/token are 404
+ * (scale is REST-only).
  */
-export function resolve(opts: ApiServerOptions, call: CallCredentials, verb: Verb, t: CallTarget): Resolved {
-  const user = authenticateCall(opts, call);
+export async function resolve(opts: ApiServerOptions, call: CallCredentials, verb: Verb, t: CallTarget, signal?: AbortSignal): Promise<Resolved> {
+  const user = await authenticateCall(opts, call, signal);
   if ((named.has(verb) || (verb === 'create' && t.subresource)) && !t.name) throw failure(400, 'BadRequest', `name is required to ${verb} a single object`);
   if (t.subresource && !t.name) throw failure(400, 'BadRequest', 'a subresource needs the name of its object');
   authorizeCall(opts, user, verb, t);
@@ -59,9 +60,12 @@ export function resolve(opts: ApiServerOptions, call: CallCredentials, verb: Ver
   if (!allowed || !allowed.includes(verb)) {
     throw failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: sub ? `${info.resource}/${sub}` : info.resource });
   }
-  if (sub && sub !== 'status') throw failure(404, 'NotFound', `the server could not find the requested resource (${verb} ${info.resource}/${sub})`);
+  if (sub && sub !== 'status' && sub !== 'finalize' && !createSubresources.has(sub)) throw failure(404, 'NotFound', `the server could not find the requested resource (${verb} ${info.resource}/${sub})`);
   return { user, info };
 }
+
+/** Subresources served by Create (binding, eviction, token), as over REST. */
+export const createSubresources: ReadonlySet<string> = new Set(['binding', 'eviction', 'token']);
 
 /** The registry's Target of a resolved single-object call. */
 export function targetOf(info: ResourceInfo, t: CallTarget): Target {

@@ -12,6 +12,7 @@ import { apiVersionOf } from '../resources.js';
 import type { KubeObject } from '../rest/objects.js';
 import { checkApplyConfiguration, checkObject, patchFieldCheck } from '../rest/field-validation.js';
 import { applyPatch } from '../rest/patch.js';
+import { createSubresource } from '../rest/subresources.js';
 import { listKindOf, Registry } from '../rest/registry.js';
 import { logFailure, resolve, targetOf, unary } from './call.js';
 import { decodeJsonObject, rawObjectOf } from './objects.js';
@@ -20,9 +21,9 @@ import { serviceErrorOf } from './status.js';
 import { serveGrpcWatch } from './watch.js';
 
 /**
- * The gRPC ResourceService over the apiserver's REST pipeline. Not served (as over REST): subresources
- * other than `status` (scale, binding, eviction: 404), field managers (accepted, ignored). Field
- * validation is REST's (unknown fields dropped; Strict fails, Warn answers with `warnings`).
+ * The gRPC ResourceService over the apiserver's REST pipeline. Not served: the scale subresource (REST
+ * only; 404), field managers (accepted, ignored). Field validation is REST's (unknown fields dropped;
+ * Strict fails, Warn answers with `warnings`).
  */
 export function createResourceService(opts: ApiServerOptions): ResourceServiceServer {
   // The same admission chain as REST (createApiHandler builds its registry the same way).
@@ -32,9 +33,8 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
   return {
     create: unary(opts, 'Create', async (call, signal) => {
       const req = call.request;
-      const { user, info } = resolve(opts, call, 'create', req);
+      const { user, info } = await resolve(opts, call, 'create', req, signal);
       const input = decodeJsonObject(req.object, 'CreateRequest.object');
-      const warnings = checkObject(info, input, fieldValidationOf(req.options?.fieldValidation), Buffer.from(req.object).toString('utf8'));
       if (info.virtual) {
         // SelfSubjectAccessReview: answered, never stored (REST's accessReview).
         const spec = (input['spec'] ?? {}) as SelfSubjectAccessReviewSpec;
@@ -45,18 +45,26 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
         const review = { kind: info.kind, apiVersion: apiVersionOf(info), metadata: { creationTimestamp: null }, spec, status } as unknown as KubeObject;
         return CreateResponse.create({ object: rawObjectOf(info, review) });
       }
+      if (req.subresource) {
+        // pods/binding, pods/eviction, serviceaccounts/token: the REST handlers' code, answered the same way.
+        const call = { registry, store, now: opts.now ?? Date.now, dryRun: req.options?.dryRun ?? false, signal };
+        const result = await createSubresource(call, opts.serviceAccountTokens, req.subresource, req.namespace, req.name, input) as KubeObject;
+        return CreateResponse.create({ object: rawObjectOf(info, result) });
+      }
+      // The kind's own schema: not for reviews or subresource bodies (Binding, Eviction, TokenRequest) above.
+      const warnings = checkObject(info, input, fieldValidationOf(req.options?.fieldValidation), Buffer.from(req.object).toString('utf8'));
       const created = await registry.create(info, info.namespaced ? req.namespace : undefined, input, { dryRun: req.options?.dryRun ?? false, signal });
       return CreateResponse.create({ object: rawObjectOf(info, created), warnings });
     }),
 
     get: unary(opts, 'Get', async (call, signal) => {
-      const { info } = resolve(opts, call, 'get', call.request);
+      const { info } = await resolve(opts, call, 'get', call.request, signal);
       return GetResponse.create({ object: rawObjectOf(info, await registry.get(targetOf(info, call.request), signal)) });
     }),
 
     list: unary(opts, 'List', async (call, signal) => {
       const req = call.request;
-      const { info } = resolve(opts, call, 'list', { ...req, name: '', subresource: '', fieldSelector: req.options?.fieldSelector ?? '' });
+      const { info } = await resolve(opts, call, 'list', { ...req, name: '', subresource: '', fieldSelector: req.options?.fieldSelector ?? '' }, signal);
       const o = req.options;
       const matches = selectorsOf(info, o);
       const limit = o?.limit ?? 0;
@@ -76,7 +84,7 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
 
     update: unary(opts, 'Update', async (call, signal) => {
       const req = call.request;
-      const { info } = resolve(opts, call, 'update', req);
+      const { info } = await resolve(opts, call, 'update', req, signal);
       const input = decodeJsonObject(req.object, 'UpdateRequest.object');
       const warnings = checkObject(info, input, fieldValidationOf(req.options?.fieldValidation), Buffer.from(req.object).toString('utf8'));
       const updated = await registry.update(targetOf(info, req), input as KubeObject, { dryRun: req.options?.dryRun ?? false, signal });
@@ -85,7 +93,7 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
 
     patch: unary(opts, 'Patch', async (call, signal) => {
       const req = call.request;
-      const { info } = resolve(opts, call, 'patch', req);
+      const { info } = await resolve(opts, call, 'patch', req, signal);
       const type = patchTypeOf(req.patchType);
       if (type !== 'apply' && req.options?.force !== undefined) {
         throw failure(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
@@ -117,14 +125,14 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
 
     delete: unary(opts, 'Delete', async (call, signal) => {
       const req = call.request;
-      const { info } = resolve(opts, call, 'delete', req);
+      const { info } = await resolve(opts, call, 'delete', req, signal);
       const { object, deleted } = await registry.delete(targetOf(info, req), { ...deleteOptionsOf(req.options), signal });
       return DeleteResponse.create({ object: rawObjectOf(info, object), deleted });
     }),
 
     deleteCollection: unary(opts, 'DeleteCollection', async (call, signal) => {
       const req = call.request;
-      const { info } = resolve(opts, call, 'deletecollection', { ...req, name: '', subresource: '', fieldSelector: req.listOptions?.fieldSelector ?? '' });
+      const { info } = await resolve(opts, call, 'deletecollection', { ...req, name: '', subresource: '', fieldSelector: req.listOptions?.fieldSelector ?? '' }, signal);
       const matches = selectorsOf(info, req.listOptions);
       const options = deleteOptionsOf(req.deleteOptions);
       const listed = await store.list<KubeObject>(registry.prefixOf(info, req.namespace), { signal });

@@ -63,7 +63,7 @@ export async function serveGrpcWatch(opts: ApiServerOptions, registry: Registry,
   let plan: WatchPlan;
   try {
     const req = call.request;
-    const { info } = resolve(opts, call, 'watch', { ...req, name: '', subresource: '', fieldSelector: req.options?.fieldSelector ?? '' });
+    const { info } = await resolve(opts, call, 'watch', { ...req, name: '', subresource: '', fieldSelector: req.options?.fieldSelector ?? '' }, signal);
     plan = planWatch(opts, registry, info, req);
   } catch (err) {
     logFailure(opts, 'Watch', err);

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { forbiddenStatus, parseRequestInfo, type Authenticator, type Authorizer, type UserInfo } from '@ekslab/apiserver-auth';
+import { forbiddenStatus, jwks, jwksPath, openIdConfiguration, openIdConfigurationPath, parseRequestInfo, type Authenticator, type Authorizer, type UserInfo } from '@ekslab/apiserver-auth';
 import type { Logger } from '@ekslab/runtime';
 import type { EtcdStore } from '@ekslab/storage';
 import { admissionFor, type AdmissionOptions } from '../admission/chain.js';
 import { discovery, versionInfo } from '../discovery.js';
 import { handleResource } from '../rest/handlers.js';
 import { Registry } from '../rest/registry.js';
+import type { ServiceAccountTokenOptions } from '../rest/token-request.js';
 import { auditEvent, type AuditSink } from '../audit.js';
 import { InflightLimiter } from './inflight.js';
 import { serveOpenApi } from './openapi.js';
@@ -41,19 +42,24 @@ export interface ApiServerOptions {
    * when absent. `false` turns admission off (only for tests of the REST layer itself).
    */
   readonly admission?: AdmissionOptions | false;
+  /**
+   * Service-account token issuing (serviceaccounts/token) and the OIDC discovery documents
+   * (`/.well-known/openid-configuration`, `/openid/v1/jwks`); both 404 when absent.
+   */
+  readonly serviceAccountTokens?: ServiceAccountTokenOptions;
 }
 
 const superuser: UserInfo = { username: 'system:anonymous', groups: ['system:masters'] };
 
 /** Who sent the request, or the 401 Status when the credentials are bad. */
-function authenticate(opts: ApiServerOptions, req: IncomingMessage): UserInfo {
+async function authenticate(opts: ApiServerOptions, req: IncomingMessage, signal: AbortSignal): Promise<UserInfo> {
   if (!opts.auth) return superuser;
   const socket = req.socket as Partial<TLSSocket>;
   const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : undefined;
-  const result = opts.auth.authenticator.authenticate({
+  const result = await opts.auth.authenticator.authenticate({
     ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
     ...(peer && Object.keys(peer).length > 0 ? { peerCertificate: peer } : {}),
-  });
+  }, signal);
   if ('error' in result) throw failure(401, 'Unauthorized', 'Unauthorized');
   return result.user;
 }
@@ -63,6 +69,13 @@ export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => void;
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+  res.end(text);
+}
+
+/** A public, cacheable document (kube-apiserver serves the OIDC discovery documents with max-age=3600). */
+function sendDocument(res: ServerResponse, type: string, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'public, max-age=3600' });
   res.end(text);
 }
 
@@ -77,7 +90,7 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
   const serve = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://apiserver');
     const path = url.pathname;
-    const user = authenticate(opts, req);
+    const user = await authenticate(opts, req, signal);
     users.set(req, user);
     if (opts.auth) {
       const attrs = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
@@ -93,6 +106,11 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
       res.end('ok');
       return;
     }
+    const sa = opts.serviceAccountTokens;
+    if (sa && (path === openIdConfigurationPath || path === `${openIdConfigurationPath}/`)) {
+      return sendDocument(res, 'application/json', openIdConfiguration(sa.issuer, sa.jwksUri));
+    }
+    if (sa && (path === jwksPath || path === `${jwksPath}/`)) return sendDocument(res, 'application/jwk-set+json', jwks(sa.publicKeys));
     if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(req, res, url, opts.gitVersion);
     const r = route(path, url.searchParams);
     switch (r.kind) {

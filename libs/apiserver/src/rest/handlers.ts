@@ -64,9 +64,10 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
     }
     case 'delete': {
       const options = await deleteOptions(ctx);
-      const { object, deleted } = await ctx.registry.delete(target(r), { ...options, dryRun: dryRun(query), signal: ctx.signal });
-      // 202 Accepted when the object is only marked for deletion (finalizers, grace period), as kube-apiserver does.
-      return sendJson(ctx.res, deleted ? 200 : 202, object);
+      const { object } = await ctx.registry.delete(target(r), { ...options, dryRun: dryRun(query), signal: ctx.signal });
+      // 200 also when the object is only marked (namespace deletion, a pod's grace period, finalizers): kube-apiserver
+      // answers 202 only for the deprecated orphanDependents=false, which is not supported here.
+      return sendJson(ctx.res, 200, object);
     }
     case 'deletecollection':
       return deleteCollection(ctx);

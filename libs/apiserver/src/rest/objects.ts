@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { apiVersionOf, qualifiedResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
 import { applyDefaults } from './defaults.js';
+import { isNamespaces, settleNamespaceFinalizers } from './namespaces.js';
 
 export interface ObjectMeta {
   name?: string;
@@ -151,7 +152,11 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     // Only status (and, as Kubernetes allows, nothing of spec) changes through /status.
     next = { ...structuredClone(current), status: next.status };
     next.metadata.resourceVersion = input.metadata?.resourceVersion ?? current.metadata.resourceVersion;
-  } else if (ctx.info.subresources?.['status'] && ctx.info.resource !== 'namespaces') {
+  } else if (ctx.subresource === 'finalize') {
+    // namespaces/finalize changes spec.finalizers only (settled below).
+    next = structuredClone(current);
+    next.metadata.resourceVersion = input.metadata?.resourceVersion ?? current.metadata.resourceVersion;
+  } else if (ctx.info.subresources?.['status']) {
     if (current.status === undefined) delete next.status;
     else next.status = structuredClone(current.status);
   }
@@ -164,6 +169,7 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     meta.generation = current.metadata.generation + (sameJson(current.spec, next.spec) ? 0 : 1);
   }
   applyDefaults(ctx.info.resource, next);
+  if (isNamespaces(ctx.info)) settleNamespaceFinalizers(ctx.subresource, current, input, next);
   // A finalizer removed from an object that is being deleted may complete the deletion: the caller checks.
   return next;
 }

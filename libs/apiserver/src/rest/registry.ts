@@ -3,6 +3,7 @@ import { findResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
 import { objectRef, prepareForCreate, prepareForUpdate, timestamp, type KubeObject } from './objects.js';
 import type { Admission, AdmissionOutcome } from '../admission/types.js';
+import { isNamespaces, markTerminating, specFinalizers, stillFinalizing } from './namespaces.js';
 
 export interface Target {
   readonly info: ResourceInfo;
@@ -176,7 +177,9 @@ export class Registry {
   /** An object marked for deletion whose last finalizer is gone is deleted for real. */
   private async finishIfDeleted(key: string, obj: KubeObject, signal: AbortSignal): Promise<KubeObject> {
     const graceDone = !obj.metadata.deletionGracePeriodSeconds;
-    if (obj.metadata.deletionTimestamp && (obj.metadata.finalizers?.length ?? 0) === 0 && graceDone) {
+    // A namespace also waits for its spec.finalizers (kube's ShouldDeleteNamespaceDuringUpdate).
+    const specDone = !(obj.apiVersion === 'v1' && obj.kind === 'Namespace') || specFinalizers(obj).length === 0;
+    if (obj.metadata.deletionTimestamp && (obj.metadata.finalizers?.length ?? 0) === 0 && graceDone && specDone) {
       try {
         const gone = await this.store.delete<KubeObject>(key, { preconditions: { resourceVersion: obj.metadata.resourceVersion! }, signal });
         await this.afterDelete(key, gone, signal);
@@ -207,13 +210,23 @@ export class Registry {
       if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
       if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
       const grace = this.gracePeriod(t.info, current, opts.gracePeriodSeconds);
-      if (finalizers.size > 0 || grace > 0 || t.info.resource === 'namespaces') {
+      if (isNamespaces(t.info)) {
+        // kube's namespace REST Delete: the first delete marks it Terminating; while spec.finalizers remain,
+        // a repeated delete is 409; a namespace without finalizers of either kind goes at once.
+        if (current.metadata.deletionTimestamp && specFinalizers(current).length > 0) stillFinalizing(current);
+        if (specFinalizers(current).length > 0 || finalizers.size > 0) {
+          if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
+          const marked = markTerminating(current, timestamp(this.now()));
+          if (finalizers.size > 0) marked.metadata.finalizers = [...finalizers];
+          if (opts.dryRun) return { object: marked, deleted: false };
+          return { object: await this.store.update(key, marked, { signal: opts.signal }), deleted: false };
+        }
+      } else if (finalizers.size > 0 || grace > 0) {
         if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
         const marked = structuredClone(current);
         marked.metadata.deletionTimestamp = timestamp(this.now() + grace * 1000);
         marked.metadata.deletionGracePeriodSeconds = grace;
         if (finalizers.size > 0) marked.metadata.finalizers = [...finalizers];
-        if (t.info.resource === 'namespaces') marked.status = { ...(marked.status as object | undefined), phase: 'Terminating' };
         if (opts.dryRun) return { object: marked, deleted: false };
         return { object: await this.store.update(key, marked, { signal: opts.signal }), deleted: false };
       }

@@ -1,22 +1,61 @@
 import { readBody } from '../http/body.js';
+import { bindPod, type SubresourceCall } from './binding.js';
+import { evictPod } from './eviction.js';
+import { requestToken, type ServiceAccountTokenOptions } from './token-request.js';
 import { sendJson } from '../http/server.js';
 import { failure } from '../http/status.js';
 import type { Verb } from '../resources.js';
 import type { KubeObject } from './objects.js';
 import { applyPatch, patchTypeOf } from './patch.js';
 import type { Target } from './registry.js';
-import { bodyObject, dryRun, methodNotAllowed, target, type RequestContext } from './request.js';
+import { bodyObject, dryRun, methodNotAllowed, now, target, type RequestContext } from './request.js';
 
 /**
- * Subresources other than `status` (which the generic verbs serve): scale of deployments and replicasets.
+ * Subresources other than `status` (which the generic verbs serve): scale of deployments and replicasets,
+ * finalize of namespaces, pods/binding, pods/eviction, serviceaccounts/token.
  * Anything the resource table lists but nothing serves yet is 404, as for an unknown subresource.
  */
 export async function handleSubresource(ctx: RequestContext, verb: Verb): Promise<void> {
   const r = ctx.route;
   switch (r.subresource) {
     case 'scale': return handleScale(ctx, verb);
+    case 'finalize': return handleFinalize(ctx);
+    case 'binding':
+    case 'eviction':
+    case 'token': return handleCreateSubresource(ctx, r.subresource);
     default: throw failure(404, 'NotFound', `the server could not find the requested resource (${verb} ${r.info.resource}/${String(r.subresource)})`);
   }
+}
+
+/**
+ * `namespaces/finalize` (PUT only): replaces spec.finalizers and nothing else; a namespace being deleted
+ * whose finalizers are all gone is deleted for real (kube's namespace FinalizeREST).
+ */
+async function handleFinalize(ctx: RequestContext): Promise<void> {
+  const input = (await bodyObject(ctx)) as KubeObject;
+  return sendJson(ctx.res, 200, await ctx.registry.update(target(ctx.route), input, { dryRun: dryRun(ctx.query), signal: ctx.signal }));
+}
+
+/**
+ * The create-only subresources, over REST and gRPC: pods/binding and pods/eviction (answered with a
+ * Status, 201) and serviceaccounts/token (a TokenRequest, 201; 404 when the apiserver has no signing key).
+ */
+export async function createSubresource(call: SubresourceCall, tokens: ServiceAccountTokenOptions | undefined, sub: string, namespace: string, name: string, body: Record<string, unknown>): Promise<object> {
+  switch (sub) {
+    case 'binding': return bindPod(call, namespace, name, body);
+    case 'eviction': return evictPod(call, namespace, name, body);
+    case 'token':
+      if (tokens) return requestToken(call, tokens, namespace, name, body);
+      break;
+  }
+  throw failure(404, 'NotFound', `the server could not find the requested resource (create ${sub === 'token' ? 'serviceaccounts' : 'pods'}/${sub})`);
+}
+
+async function handleCreateSubresource(ctx: RequestContext, sub: string): Promise<void> {
+  const t = target(ctx.route);
+  const body = await bodyObject(ctx);
+  const call: SubresourceCall = { registry: ctx.registry, store: ctx.store, now: () => now(ctx), dryRun: dryRun(ctx.query), signal: ctx.signal };
+  return sendJson(ctx.res, 201, await createSubresource(call, ctx.options.serviceAccountTokens, sub, t.namespace ?? '', t.name, body));
 }
 
 /**
