@@ -8,20 +8,21 @@ import { admissionFor } from '../admission/chain.js';
 import type { ApiServerOptions } from '../http/server.js';
 import { failure, statusOf } from '../http/status.js';
 import type { KubeObject } from '../rest/objects.js';
+import { checkApplyConfiguration, checkObject, patchFieldCheck } from '../rest/field-validation.js';
 import { applyPatch } from '../rest/patch.js';
 import { createSubresource } from '../rest/subresources.js';
 import { listKindOf, Registry } from '../rest/registry.js';
 import { answerReview } from '../rest/reviews.js';
 import { logFailure, resolve, targetOf, unary } from './call.js';
 import { decodeJsonObject, rawObjectOf } from './objects.js';
-import { deleteOptionsOf, patchTypeOf, selectorsOf } from './options.js';
+import { deleteOptionsOf, fieldValidationOf, patchTypeOf, selectorsOf } from './options.js';
 import { serviceErrorOf } from './status.js';
 import { serveGrpcWatch } from './watch.js';
 
 /**
  * The gRPC ResourceService over the apiserver's REST pipeline. Not served: the scale subresource (REST
- * only; 404), field validation and field managers (accepted,
- * ignored), warnings (always empty).
+ * only; 404), field managers (accepted, ignored). Field validation is REST's (unknown fields dropped;
+ * Strict fails, Warn answers with `warnings`).
  */
 export function createResourceService(opts: ApiServerOptions): ResourceServiceServer {
   // The same admission chain as REST (createApiHandler builds its registry the same way).
@@ -44,8 +45,10 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
         const result = await createSubresource(call, opts.serviceAccountTokens, req.subresource, req.namespace, req.name, input) as KubeObject;
         return CreateResponse.create({ object: rawObjectOf(info, result) });
       }
+      // The kind's own schema: not for reviews or subresource bodies (Binding, Eviction, TokenRequest) above.
+      const warnings = checkObject(info, input, fieldValidationOf(req.options?.fieldValidation), Buffer.from(req.object).toString('utf8'));
       const created = await registry.create(info, info.namespaced ? req.namespace : undefined, input, { dryRun: req.options?.dryRun ?? false, signal });
-      return CreateResponse.create({ object: rawObjectOf(info, created) });
+      return CreateResponse.create({ object: rawObjectOf(info, created), warnings });
     }, () => 201),
 
     get: unary(opts, 'Get', async (call, signal) => {
@@ -76,9 +79,10 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
     update: unary(opts, 'Update', async (call, signal) => {
       const req = call.request;
       const { info } = await resolve(opts, call, 'update', req, signal);
-      const input = decodeJsonObject(req.object, 'UpdateRequest.object') as KubeObject;
-      const updated = await registry.update(targetOf(info, req), input, { dryRun: req.options?.dryRun ?? false, signal });
-      return UpdateResponse.create({ object: rawObjectOf(info, updated) });
+      const input = decodeJsonObject(req.object, 'UpdateRequest.object');
+      const warnings = checkObject(info, input, fieldValidationOf(req.options?.fieldValidation), Buffer.from(req.object).toString('utf8'));
+      const updated = await registry.update(targetOf(info, req), input as KubeObject, { dryRun: req.options?.dryRun ?? false, signal });
+      return UpdateResponse.create({ object: rawObjectOf(info, updated), warnings });
     }),
 
     patch: unary(opts, 'Patch', async (call, signal) => {
@@ -98,14 +102,18 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const body = Buffer.from(req.patch);
       const t = targetOf(info, req);
       const wopts = { dryRun: req.options?.dryRun ?? false, signal };
+      const fields = patchFieldCheck(info, fieldValidationOf(req.options?.fieldValidation), type === 'merge' || type === 'strategic' ? body.toString('utf8') : undefined);
+      if (type === 'apply') checkApplyConfiguration(info, decodeJsonObject(req.patch, 'PatchRequest.patch'));
       try {
-        return PatchResponse.create({ object: rawObjectOf(info, await registry.mutate(t, (current) => applyPatch(info, type, current, body), wopts)) });
+        const patched = await registry.mutate(t, (current) => fields.check(applyPatch(info, type, current, body)), wopts);
+        return PatchResponse.create({ object: rawObjectOf(info, patched), warnings: fields.warnings() });
       } catch (err) {
         // Server-side apply creates what does not exist yet (as over REST).
         if (type !== 'apply' || statusOf(err).code !== 404 || t.subresource) throw err;
         const applied = decodeJsonObject(req.patch, 'PatchRequest.patch');
         applied['metadata'] = { ...(applied['metadata'] as object | undefined), name: t.name };
-        return PatchResponse.create({ object: rawObjectOf(info, await registry.create(info, t.namespace, applied, wopts)) });
+        fields.check(applied);
+        return PatchResponse.create({ object: rawObjectOf(info, await registry.create(info, t.namespace, applied, wopts)), warnings: fields.warnings() });
       }
     }),
 

@@ -5,8 +5,6 @@ import type { Logger } from '@ekslab/runtime';
 import type { EtcdStore } from '@ekslab/storage';
 import { admissionFor, type AdmissionOptions } from '../admission/chain.js';
 import { discovery, versionInfo } from '../discovery.js';
-import { openApiV2Json, openApiV2Protobuf, openApiV2ProtobufType } from '../openapi-v2.js';
-import { openApiV3GroupVersion, openApiV3Root } from '../openapi.js';
 import { handleResource } from '../rest/handlers.js';
 import { Registry } from '../rest/registry.js';
 import type { ServiceAccountTokenOptions } from '../rest/token-request.js';
@@ -14,6 +12,7 @@ import { auditEvent, type AuditSink } from '../audit.js';
 import type { NodeAgentOptions } from '../node-agents.js';
 import { actAs } from './impersonation.js';
 import { InflightLimiter } from './inflight.js';
+import { serveOpenApi } from './openapi.js';
 import { route } from './route.js';
 import { ApiStatusError, failure, statusOf } from './status.js';
 
@@ -91,7 +90,6 @@ function sendDocument(res: ServerResponse, type: string, body: unknown): void {
 export function createApiHandler(opts: ApiServerOptions): ApiHandler {
   const registry = new Registry(opts.store, opts.now, admissionFor(opts));
   const version = versionInfo(opts.gitVersion);
-  const openApiHash = Buffer.from(opts.gitVersion).toString('hex').slice(0, 32).toUpperCase();
 
   const serve = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://apiserver');
@@ -120,21 +118,7 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
       return sendDocument(res, 'application/json', openIdConfiguration(sa.issuer, sa.jwksUri));
     }
     if (sa && (path === jwksPath || path === `${jwksPath}/`)) return sendDocument(res, 'application/jwk-set+json', jwks(sa.publicKeys));
-    if (path === '/openapi/v2') {
-      if ((req.headers.accept ?? '').includes('protobuf')) {
-        const body = openApiV2Protobuf(opts.gitVersion);
-        res.writeHead(200, { 'content-type': openApiV2ProtobufType, 'content-length': body.length });
-        res.end(body);
-        return;
-      }
-      return sendJson(res, 200, openApiV2Json(opts.gitVersion));
-    }
-    if (path === '/openapi/v3') return sendJson(res, 200, openApiV3Root(openApiHash));
-    if (path.startsWith('/openapi/v3/')) {
-      const doc = openApiV3GroupVersion(path.slice('/openapi/v3/'.length));
-      if (doc) return sendJson(res, 200, doc);
-      throw failure(404, 'NotFound', 'the server could not find the requested resource');
-    }
+    if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(req, res, url, opts.gitVersion);
     const r = route(path, url.searchParams);
     switch (r.kind) {
       case 'discovery': {

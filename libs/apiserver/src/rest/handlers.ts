@@ -4,8 +4,9 @@ import { sendJson } from '../http/server.js';
 import { statusOf } from '../http/status.js';
 import { deleteCollection, list, watch } from './collection.js';
 import type { KubeObject } from './objects.js';
+import { addWarnings, checkApplyConfiguration, fieldValidationOf, patchFieldCheck, validatedBody } from './field-validation.js';
 import { applyPatch, patchTypeOf } from './patch.js';
-import { bodyObject, deleteOptions, dryRun, methodNotAllowed, render, target, verbOf, type RequestContext } from './request.js';
+import { deleteOptions, dryRun, methodNotAllowed, render, target, verbOf, type RequestContext } from './request.js';
 import { review } from './reviews.js';
 import { handleSubresource } from './subresources.js';
 
@@ -31,12 +32,12 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
     case 'watch':
       return watch(ctx, rendering);
     case 'create': {
-      const input = await bodyObject(ctx);
+      const input = await validatedBody(ctx, 'CreateOptions');
       const created = await ctx.registry.create(r.info, r.namespace, input, { dryRun: dryRun(query), signal: ctx.signal });
       return sendJson(ctx.res, 201, created);
     }
     case 'update': {
-      const input = (await bodyObject(ctx)) as KubeObject;
+      const input = (await validatedBody(ctx, 'UpdateOptions')) as KubeObject;
       const updated = await ctx.registry.update(target(r), input, { dryRun: dryRun(query), signal: ctx.signal });
       return sendJson(ctx.res, 200, updated);
     }
@@ -45,14 +46,19 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
       const body = await readBody(ctx.req, ctx.options.maxRequestBytes);
       const t = target(r);
       const opts = { dryRun: dryRun(query), signal: ctx.signal };
+      const fields = patchFieldCheck(r.info, fieldValidationOf(query, 'PatchOptions'), patchType === 'merge' || patchType === 'strategic' ? body.toString('utf8') : undefined);
+      if (patchType === 'apply') checkApplyConfiguration(r.info, decodeObject(body, 'yaml'));
       try {
-        const patched = await ctx.registry.mutate(t, (current) => applyPatch(r.info, patchType, current, body), opts);
+        const patched = await ctx.registry.mutate(t, (current) => fields.check(applyPatch(r.info, patchType, current, body)), opts);
+        addWarnings(ctx.res, fields.warnings());
         return sendJson(ctx.res, 200, patched);
       } catch (err) {
         // Server-side apply creates what does not exist yet.
         if (patchType !== 'apply' || statusOf(err).code !== 404 || sub) throw err;
         const applied = decodeObject(body, 'yaml');
         applied['metadata'] = { ...(applied['metadata'] as object | undefined), name: t.name };
+        fields.check(applied);
+        addWarnings(ctx.res, fields.warnings());
         return sendJson(ctx.res, 201, await ctx.registry.create(r.info, r.namespace, applied, opts));
       }
     }
