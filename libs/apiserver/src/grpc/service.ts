@@ -4,26 +4,26 @@ import {
   CreateResponse, DeleteCollectionResponse, DeleteResponse, GetResponse, ListResponse, PatchResponse, ResourceVersionMatch, UpdateResponse, fromJsonBytes,
 } from '@ekslab/proto';
 import type { ResourceServiceServer } from '@ekslab/proto';
-import { evaluateSelfSubjectAccessReview, type SelfSubjectAccessReviewSpec } from '@ekslab/apiserver-auth';
 import { admissionFor } from '../admission/chain.js';
 import type { ApiServerOptions } from '../http/server.js';
 import { failure, statusOf } from '../http/status.js';
-import { apiVersionOf } from '../resources.js';
 import type { KubeObject } from '../rest/objects.js';
 import { fieldManagerOf, patchManagerOf } from '../rest/apply.js';
+import { checkApplyConfiguration, checkObject, patchFieldCheck } from '../rest/field-validation.js';
 import { applyPatch, serverSideApply } from '../rest/patch.js';
 import { createSubresource } from '../rest/subresources.js';
 import { listKindOf, Registry } from '../rest/registry.js';
+import { answerReview } from '../rest/reviews.js';
 import { logFailure, resolve, targetOf, unary } from './call.js';
 import { decodeJsonObject, rawObjectOf } from './objects.js';
-import { deleteOptionsOf, patchTypeOf, selectorsOf } from './options.js';
+import { deleteOptionsOf, fieldValidationOf, patchTypeOf, selectorsOf } from './options.js';
 import { serviceErrorOf } from './status.js';
 import { serveGrpcWatch } from './watch.js';
 
 /**
  * The gRPC ResourceService over the apiserver's REST pipeline. Not served: the scale subresource (REST
- * only; 404), field validation (accepted, ignored), warnings (always empty). Field managers are recorded
- * as over REST (default: the User-Agent's first segment).
+ * only; 404). Field validation is REST's (unknown fields dropped; Strict fails, Warn answers with
+ * `warnings`). Field managers are recorded as over REST (default: the User-Agent's first segment).
  */
 export function createResourceService(opts: ApiServerOptions): ResourceServiceServer {
   // The same admission chain as REST (createApiHandler builds its registry the same way).
@@ -36,13 +36,8 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const { user, info } = await resolve(opts, call, 'create', req, signal);
       const input = decodeJsonObject(req.object, 'CreateRequest.object');
       if (info.virtual) {
-        // SelfSubjectAccessReview: answered, never stored (REST's accessReview).
-        const spec = (input['spec'] ?? {}) as SelfSubjectAccessReviewSpec;
-        if (!spec.resourceAttributes && !spec.nonResourceAttributes) {
-          throw failure(422, 'Invalid', `${info.kind}.${info.group} "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`);
-        }
-        const status = opts.auth ? evaluateSelfSubjectAccessReview(opts.auth.authorizer, user, spec) : { allowed: true };
-        const review = { kind: info.kind, apiVersion: apiVersionOf(info), metadata: { creationTimestamp: null }, spec, status } as unknown as KubeObject;
+        // Self*Reviews: answered, never stored (as over REST).
+        const review = answerReview(opts, user, info, input, (opts.now ?? Date.now)()) as unknown as KubeObject;
         return CreateResponse.create({ object: rawObjectOf(info, review) });
       }
       if (req.subresource) {
@@ -51,10 +46,12 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
         const result = await createSubresource(call, opts.serviceAccountTokens, req.subresource, req.namespace, req.name, input) as KubeObject;
         return CreateResponse.create({ object: rawObjectOf(info, result) });
       }
+      // The kind's own schema: not for reviews or subresource bodies (Binding, Eviction, TokenRequest) above.
+      const warnings = checkObject(info, input, fieldValidationOf(req.options?.fieldValidation), Buffer.from(req.object).toString('utf8'));
       const fieldManager = fieldManagerOf('CreateOptions', req.options?.fieldManager, userAgentOf(call));
       const created = await registry.create(info, info.namespaced ? req.namespace : undefined, input, { dryRun: req.options?.dryRun ?? false, signal, fieldManager });
-      return CreateResponse.create({ object: rawObjectOf(info, created) });
-    }),
+      return CreateResponse.create({ object: rawObjectOf(info, created), warnings });
+    }, () => 201),
 
     get: unary(opts, 'Get', async (call, signal) => {
       const { info } = await resolve(opts, call, 'get', call.request, signal);
@@ -84,10 +81,11 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
     update: unary(opts, 'Update', async (call, signal) => {
       const req = call.request;
       const { info } = await resolve(opts, call, 'update', req, signal);
-      const input = decodeJsonObject(req.object, 'UpdateRequest.object') as KubeObject;
+      const input = decodeJsonObject(req.object, 'UpdateRequest.object');
+      const warnings = checkObject(info, input, fieldValidationOf(req.options?.fieldValidation), Buffer.from(req.object).toString('utf8'));
       const fieldManager = fieldManagerOf('UpdateOptions', req.options?.fieldManager, userAgentOf(call));
-      const updated = await registry.update(targetOf(info, req), input, { dryRun: req.options?.dryRun ?? false, signal, fieldManager });
-      return UpdateResponse.create({ object: rawObjectOf(info, updated) });
+      const updated = await registry.update(targetOf(info, req), input as KubeObject, { dryRun: req.options?.dryRun ?? false, signal, fieldManager });
+      return UpdateResponse.create({ object: rawObjectOf(info, updated), warnings });
     }),
 
     patch: unary(opts, 'Patch', async (call, signal) => {
@@ -102,11 +100,15 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const body = Buffer.from(req.patch);
       const t = targetOf(info, req);
       const dryRun = req.options?.dryRun ?? false;
+      const fields = patchFieldCheck(info, fieldValidationOf(req.options?.fieldValidation), type === 'merge' || type === 'strategic' ? body.toString('utf8') : undefined);
       if (type === 'apply') {
-        const { object } = await serverSideApply(registry, t, decodeJsonObject(req.patch, 'PatchRequest.patch'), pm, { dryRun, signal }, opts.now ?? Date.now);
+        const config = decodeJsonObject(req.patch, 'PatchRequest.patch');
+        checkApplyConfiguration(info, config);
+        const { object } = await serverSideApply(registry, t, config, pm, { dryRun, signal }, opts.now ?? Date.now);
         return PatchResponse.create({ object: rawObjectOf(info, object) });
       }
-      return PatchResponse.create({ object: rawObjectOf(info, await registry.mutate(t, (current) => applyPatch(info, type, current, body), { dryRun, signal, fieldManager: pm.manager })) });
+      const patched = await registry.mutate(t, (current) => fields.check(applyPatch(info, type, current, body)), { dryRun, signal, fieldManager: pm.manager });
+      return PatchResponse.create({ object: rawObjectOf(info, patched), warnings: fields.warnings() });
     }),
 
     delete: unary(opts, 'Delete', async (call, signal) => {
@@ -114,7 +116,7 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const { info } = await resolve(opts, call, 'delete', req, signal);
       const { object, deleted } = await registry.delete(targetOf(info, req), { ...deleteOptionsOf(req.options), signal });
       return DeleteResponse.create({ object: rawObjectOf(info, object), deleted });
-    }),
+    }, (res) => (res.deleted ? 200 : 202)),
 
     deleteCollection: unary(opts, 'DeleteCollection', async (call, signal) => {
       const req = call.request;

@@ -4,9 +4,10 @@ import { sendJson } from '../http/server.js';
 import { fieldManagerOf, forceParam, patchManagerOf } from './apply.js';
 import { deleteCollection, list, watch } from './collection.js';
 import type { KubeObject } from './objects.js';
+import { addWarnings, checkApplyConfiguration, fieldValidationOf, patchFieldCheck, validatedBody } from './field-validation.js';
 import { applyPatch, patchTypeOf, serverSideApply } from './patch.js';
-import { bodyObject, deleteOptions, dryRun, methodNotAllowed, now, render, target, verbOf, type RequestContext } from './request.js';
-import { accessReview } from './reviews.js';
+import { deleteOptions, dryRun, methodNotAllowed, now, render, target, verbOf, type RequestContext } from './request.js';
+import { review } from './reviews.js';
 import { handleSubresource } from './subresources.js';
 
 export { verbOf, type RequestContext } from './request.js';
@@ -17,7 +18,7 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
   const sub = r.subresource;
   const allowed = sub ? (r.info.subresources?.[sub] ?? methodNotAllowed(r.info, verb, sub)) : r.info.verbs;
   if (!allowed.includes(verb) && !(sub && verb === 'get' && allowed.includes('get'))) methodNotAllowed(r.info, verb, sub);
-  if (r.info.virtual) return accessReview(ctx);
+  if (r.info.virtual) return review(ctx);
   if (sub && sub !== 'status') return handleSubresource(ctx, verb);
   const rendering = verb === 'get' || verb === 'list' || verb === 'watch' ? negotiate(ctx.req.headers, query) : { kind: 'object' as const };
 
@@ -32,13 +33,13 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
       return watch(ctx, rendering);
     case 'create': {
       const fieldManager = fieldManagerOf('CreateOptions', query.get('fieldManager'), ctx.req.headers['user-agent']);
-      const input = await bodyObject(ctx);
+      const input = await validatedBody(ctx, 'CreateOptions');
       const created = await ctx.registry.create(r.info, r.namespace, input, { dryRun: dryRun(query), signal: ctx.signal, fieldManager });
       return sendJson(ctx.res, 201, created);
     }
     case 'update': {
       const fieldManager = fieldManagerOf('UpdateOptions', query.get('fieldManager'), ctx.req.headers['user-agent']);
-      const input = (await bodyObject(ctx)) as KubeObject;
+      const input = (await validatedBody(ctx, 'UpdateOptions')) as KubeObject;
       const updated = await ctx.registry.update(target(r), input, { dryRun: dryRun(query), signal: ctx.signal, fieldManager });
       return sendJson(ctx.res, 200, updated);
     }
@@ -47,12 +48,17 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
       const pm = patchManagerOf(patchType === 'apply', query.get('fieldManager'), forceParam(query), ctx.req.headers['user-agent']);
       const body = await readBody(ctx.req, ctx.options.maxRequestBytes);
       const t = target(r);
+      const fields = patchFieldCheck(r.info, fieldValidationOf(query, 'PatchOptions'), patchType === 'merge' || patchType === 'strategic' ? body.toString('utf8') : undefined);
       if (patchType === 'apply') {
-        const { object, created } = await serverSideApply(ctx.registry, t, decodeObject(body, 'yaml'), pm, { dryRun: dryRun(query), signal: ctx.signal }, () => now(ctx));
+        const config = decodeObject(body, 'yaml');
+        checkApplyConfiguration(r.info, config);
+        const { object, created } = await serverSideApply(ctx.registry, t, config, pm, { dryRun: dryRun(query), signal: ctx.signal }, () => now(ctx));
         return sendJson(ctx.res, created ? 201 : 200, object);
       }
       const opts = { dryRun: dryRun(query), signal: ctx.signal, fieldManager: pm.manager };
-      return sendJson(ctx.res, 200, await ctx.registry.mutate(t, (current) => applyPatch(r.info, patchType, current, body), opts));
+      const patched = await ctx.registry.mutate(t, (current) => fields.check(applyPatch(r.info, patchType, current, body)), opts);
+      addWarnings(ctx.res, fields.warnings());
+      return sendJson(ctx.res, 200, patched);
     }
     case 'delete': {
       const options = await deleteOptions(ctx);

@@ -8,12 +8,13 @@ import type { Verb } from '../resources.js';
 import { fieldManagerOf } from './apply.js';
 import type { KubeObject } from './objects.js';
 import { applyPatch, patchTypeOf } from './patch.js';
+import { podLog } from './pod-log.js';
 import type { Target } from './registry.js';
 import { bodyObject, dryRun, methodNotAllowed, now, target, type RequestContext } from './request.js';
 
 /**
  * Subresources other than `status` (which the generic verbs serve): scale of deployments and replicasets,
- * finalize of namespaces, pods/binding, pods/eviction, serviceaccounts/token.
+ * finalize of namespaces, pods/binding, pods/eviction, serviceaccounts/token, log of pods (rest/pod-log.ts).
  * Anything the resource table lists but nothing serves yet is 404, as for an unknown subresource.
  */
 export async function handleSubresource(ctx: RequestContext, verb: Verb): Promise<void> {
@@ -24,6 +25,7 @@ export async function handleSubresource(ctx: RequestContext, verb: Verb): Promis
     case 'binding':
     case 'eviction':
     case 'token': return handleCreateSubresource(ctx, r.subresource);
+    case 'log': return podLog(ctx);
     default: throw failure(404, 'NotFound', `the server could not find the requested resource (${verb} ${r.info.resource}/${String(r.subresource)})`);
   }
 }
