@@ -73,7 +73,10 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
         jwksUri: config.serviceAccountJwksUri || defaultJwksUri(`${config.advertiseAddress || advertiseAddress()}:${config.securePort}`),
         maxExpirationSeconds: Math.floor(config.serviceAccountMaxTokenExpiration / 1000), extendExpiration: config.serviceAccountExtendTokenExpiration === 'true',
       };
-      const audit = config.natsServers.length > 0 ? await NatsAuditSink.connect(config.natsServers, log) : undefined;
+      // Never waits for NATS: events are buffered (bounded) until it answers.
+      const audit = config.natsServers.length > 0
+        ? NatsAuditSink.start({ servers: config.natsServers, log, registry: ops.registry, bufferSize: config.auditBufferSize, retryIntervalMs: config.auditNatsRetryInterval })
+        : undefined;
       const apiOptions: ApiServerOptions = {
         ...(audit ? { audit } : {}),
         ...(watchCache ? { watchCache } : {}),

@@ -84,3 +84,14 @@ export { PatchMetaLookup } from './patch/schema.js';
 export type { PatchSchema, PatchStrategy, FieldPatchInfo, PatchMeta } from './patch/schema.js';
 export { builtinPatchSchema, builtinKindTypes, patchMetaForKind } from './patch/patch-schema-table.js';
 export { PatchDecodeError, PatchApplyError, PatchTooLargeError, StrategicMergePatchError, maxJSONPatchOperations } from './patch/errors.js';
+
+export { FieldSet } from './managed-fields/set.js';
+export type { FieldsV1 } from './managed-fields/set.js';
+export { FieldPathError, pathString, serializeElement, parseElement, keyElement } from './managed-fields/path.js';
+export type { Path, PathElement } from './managed-fields/path.js';
+export { typeForKind, deducedType } from './managed-fields/schema.js';
+export type { TypeNode, ListType, ObjectKind } from './managed-fields/schema.js';
+export { toFieldSet, compare as compareFields, merge as mergeApplied } from './managed-fields/typed.js';
+export type { Comparison } from './managed-fields/typed.js';
+export { apply, update, conflictMessage, ApplyConflictError } from './managed-fields/managed.js';
+export type { ManagedFieldsEntry, ManagedFieldsOperation, Conflict, ManagedFieldsOptions, ApplyOptions, ApplyResult } from './managed-fields/managed.js';

@@ -1,3 +1,5 @@
+import type { ForbiddenStatus } from './authz/forbidden.js';
+
 /**
  * One class per condition. Each says whether sending the same request (or calling the same function) again
  * may succeed (`retryable`) and, where the apiserver turns it into a response, the HTTP `code` and
@@ -83,6 +85,33 @@ export class InvalidAccessReviewError extends Error {
   override readonly name = 'InvalidAccessReviewError';
   readonly code = 422;
   readonly reason = 'Invalid';
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The requester may not impersonate one of the users, groups, uids or extras it asked for. 403 Forbidden
+ * with kube-apiserver's Status (`users "jane" is forbidden: User "x" cannot impersonate resource "users" …`).
+ */
+export class ImpersonationForbiddenError extends Error {
+  override readonly name = 'ImpersonationForbiddenError';
+  readonly code = 403;
+  readonly reason = 'Forbidden';
+  readonly retryable = false;
+  constructor(readonly status: ForbiddenStatus) {
+    super(status.message);
+  }
+}
+
+/**
+ * Impersonation headers that make no sense together (groups, extra or uid without a user).
+ * kube-apiserver 1.33 answers with a plain-text 500 (`responsewriters.InternalError`), not a Status.
+ */
+export class InvalidImpersonationError extends Error {
+  override readonly name = 'InvalidImpersonationError';
+  readonly code = 500;
   readonly retryable = false;
   constructor(message: string) {
     super(message);

@@ -9,6 +9,8 @@ export {
   PkiContentionError,
   RequestInfoError,
   InvalidAccessReviewError,
+  ImpersonationForbiddenError,
+  InvalidImpersonationError,
 } from './errors.js';
 
 export type { UserInfo } from './user.js';
@@ -71,6 +73,8 @@ export type {
 } from './serviceaccount/authenticator.js';
 export { openIdConfiguration, jwks, defaultJwksUri, openIdConfigurationPath, jwksPath } from './serviceaccount/oidc.js';
 export { keyIdOf, decodeJws } from './serviceaccount/jws.js';
+export { impersonatedUser, splitServiceAccountUsername } from './authn/impersonation.js';
+export type { DistinctHeaders } from './authn/impersonation.js';
 
 export { parseRequestInfo } from './request-info.js';
 export type { RequestAttributes } from './request-info.js';
@@ -83,6 +87,8 @@ export { ruleAllows } from './authz/rules.js';
 export { forbiddenMessage, forbiddenStatus } from './authz/forbidden.js';
 export type { ForbiddenStatus } from './authz/forbidden.js';
 export { evaluateSelfSubjectAccessReview, accessReviewAttributes } from './authz/access-review.js';
+export { subjectRulesReview, rbacRulesFor } from './authz/rules-review.js';
+export type { SubjectRulesReviewStatus, ResourceRule, NonResourceRule } from './authz/rules-review.js';
 export type {
   SelfSubjectAccessReviewSpec,
   ResourceAttributes,

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { parseRequestInfo, type UserInfo } from '@ekslab/apiserver-auth';
-import type { Logger } from '@ekslab/runtime';
-import { connect, type NatsConnection } from 'nats';
+import { parseRequestInfo, type RequestAttributes, type UserInfo } from '@ekslab/apiserver-auth';
+
+/** authentication.k8s.io/v1 UserInfo as audit events carry it (uid and extra only when set). */
+export interface AuditUser {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
 
 /** An audit.k8s.io/v1 Event at the Metadata level (who did what to which object, and the outcome). */
 export interface AuditEvent {
@@ -13,7 +19,9 @@ export interface AuditEvent {
   stage: 'ResponseComplete';
   requestURI: string;
   verb: string;
-  user: { username: string; groups: string[] };
+  user: AuditUser;
+  /** The user the request acted as (Impersonate-User and friends); absent without impersonation. */
+  impersonatedUser?: AuditUser;
   sourceIPs: string[];
   userAgent?: string;
   objectRef?: { resource: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string; subresource?: string };
@@ -27,53 +35,50 @@ export interface AuditSink {
   record(event: AuditEvent): void;
 }
 
+/** What one finished request (REST or gRPC) contributes to its audit event. */
+export interface AuditedRequest {
+  /** The REST path and query, or for gRPC the REST URL the call stands for. */
+  readonly requestURI: string;
+  /** The authorization attributes (verb, objectRef); parsed from `requestURI` and `method` when absent. */
+  readonly attributes: Pick<RequestAttributes, 'verb' | 'isResourceRequest' | 'resource' | 'namespace' | 'name' | 'apiGroup' | 'apiVersion' | 'subresource'>;
+  readonly user: UserInfo;
+  readonly impersonatedUser?: UserInfo | undefined;
+  readonly sourceIP: string;
+  readonly userAgent?: string | undefined;
+  /** HTTP status code of the response (for gRPC: the code of the Status the call ended with). */
+  readonly code: number;
+  readonly receivedAt: number;
+  readonly completedAt: number;
+}
+
 const microTime = (ms: number): string => `${new Date(ms).toISOString().slice(0, -1)}000Z`;
 
-/** Builds the event for one finished request. */
-export function auditEvent(req: IncomingMessage, user: UserInfo, code: number, receivedAt: number, now: number): AuditEvent {
-  const attrs = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
+const auditUser = (u: UserInfo): AuditUser => ({
+  username: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: [...u.groups],
+  ...(u.extra && Object.keys(u.extra).length > 0 ? { extra: Object.fromEntries(Object.entries(u.extra).map(([k, v]) => [k, [...v]])) } : {}),
+});
+
+/** The Metadata-level event of one finished request, whichever API served it. */
+export function buildAuditEvent(r: AuditedRequest): AuditEvent {
+  const a = r.attributes;
   return {
     kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: randomUUID(), stage: 'ResponseComplete',
-    requestURI: req.url ?? '/', verb: attrs.verb, user: { username: user.username, groups: [...user.groups] },
-    sourceIPs: [req.socket.remoteAddress ?? ''], ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
-    ...(attrs.isResourceRequest ? {
+    requestURI: r.requestURI, verb: a.verb, user: auditUser(r.user), ...(r.impersonatedUser ? { impersonatedUser: auditUser(r.impersonatedUser) } : {}),
+    sourceIPs: [r.sourceIP], ...(r.userAgent ? { userAgent: r.userAgent } : {}),
+    ...(a.isResourceRequest ? {
       objectRef: {
-        resource: attrs.resource, ...(attrs.namespace ? { namespace: attrs.namespace } : {}), ...(attrs.name ? { name: attrs.name } : {}),
-        ...(attrs.apiGroup ? { apiGroup: attrs.apiGroup } : {}), apiVersion: attrs.apiVersion, ...(attrs.subresource ? { subresource: attrs.subresource } : {}),
+        resource: a.resource, ...(a.namespace ? { namespace: a.namespace } : {}), ...(a.name ? { name: a.name } : {}),
+        ...(a.apiGroup ? { apiGroup: a.apiGroup } : {}), apiVersion: a.apiVersion, ...(a.subresource ? { subresource: a.subresource } : {}),
       },
     } : {}),
-    responseStatus: { metadata: {}, code }, requestReceivedTimestamp: microTime(receivedAt), stageTimestamp: microTime(now),
+    responseStatus: { metadata: {}, code: r.code }, requestReceivedTimestamp: microTime(r.receivedAt), stageTimestamp: microTime(r.completedAt),
   };
 }
 
-/**
- * Publishes audit events on NATS, subject `ekslab.audit.<verb>` (JSON), as EKS ships its audit log to
- * CloudWatch Logs. Publishing is fire-and-forget: while NATS is unreachable the client buffers and
- * reconnects; events beyond its buffer are lost (counted in the log), never blocking a request.
- * Not guaranteed: delivery to subscribers that were not connected (use a JetStream stream on
- * `ekslab.audit.>` to keep them).
- */
-export class NatsAuditSink implements AuditSink {
-  private dropped = 0;
-
-  private constructor(private readonly nc: NatsConnection, private readonly log: Logger) {}
-
-  static async connect(servers: readonly string[], log: Logger): Promise<NatsAuditSink> {
-    const nc = await connect({ servers: [...servers], name: 'ekslab-apiserver-audit', maxReconnectAttempts: -1, waitOnFirstConnect: true });
-    log.info({ servers }, 'publishing audit events to NATS (ekslab.audit.<verb>)');
-    return new NatsAuditSink(nc, log);
-  }
-
-  record(event: AuditEvent): void {
-    try {
-      this.nc.publish(`ekslab.audit.${event.verb || 'unknown'}`, JSON.stringify(event));
-    } catch (err) {
-      this.dropped += 1;
-      if (this.dropped % 1000 === 1) this.log.warn({ err, dropped: this.dropped }, 'audit events dropped');
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.nc.drain().catch(() => undefined);
-  }
+/** The event of one finished REST request; `user` is who authenticated, `impersonated` who it acted as. */
+export function auditEvent(req: IncomingMessage, user: UserInfo, code: number, receivedAt: number, now: number, impersonated?: UserInfo): AuditEvent {
+  return buildAuditEvent({
+    requestURI: req.url ?? '/', attributes: parseRequestInfo(req.method ?? 'GET', req.url ?? '/'), user, impersonatedUser: impersonated,
+    sourceIP: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'], code, receivedAt, completedAt: now,
+  });
 }

@@ -16,7 +16,11 @@ export { startKubernetesServiceReconciler, reconcileKubernetesService } from './
 export type { KubernetesServiceOptions } from './admission/kubernetes-service.js';
 export { repairServiceAllocations } from './admission/repair.js';
 export { serviceAllocators } from './admission/service-allocators.js';
-export { NatsAuditSink, auditEvent } from './audit.js';
+export { auditEvent, buildAuditEvent } from './audit.js';
+export type { AuditEvent, AuditSink, AuditUser, AuditedRequest } from './audit.js';
+export { NatsAuditSink } from './audit-nats.js';
+export { defaultKubeletPort } from './node-agents.js';
+export type { NodeAgentOptions } from './node-agents.js';
+export type { NatsAuditSinkOptions } from './audit-nats.js';
 export { WatchCacheSet } from './cache/cache-set.js';
 export type { WatchCacheOptions } from './cache/cache-set.js';
-export type { AuditEvent, AuditSink } from './audit.js';

@@ -1,38 +1,58 @@
 import { resources, type ResourceInfo } from './resources.js';
+import { definitionOf, definitions } from './schemas/definitions.js';
+import type { Schema } from './schemas/schema.js';
 
 /**
- * A minimal OpenAPI v2 document in the two encodings kube-apiserver serves at /openapi/v2: JSON, and the
- * gnostic `openapi.v2.Document` protobuf that kubectl (≤ 1.29 for validation, all versions for apply's
- * openapi lookups) asks for. It lists every resource's paths with their operations, the
+ * The OpenAPI v2 document in the two encodings kube-apiserver serves at /openapi/v2: JSON, and the gnostic
+ * `openapi.v2.Document` protobuf that kubectl (≤ 1.29 for validation and `explain`, all versions for
+ * apply's patch-strategy lookups) asks for. It lists every resource's paths with their operations, the
  * `x-kubernetes-group-version-kind` extension and the query parameters, which is how kubectl learns that
- * the server validates fields itself (`fieldValidation`). Definitions (schemas) are not included yet.
+ * the server validates fields itself (`fieldValidation`), and the definitions of every served kind.
+ * Both encodings are built once per gitVersion.
  */
-interface Op { operationId: string; params: string[]; gvk: { group: string; version: string; kind: string } }
+interface Op { operationId: string; params: string[]; gvk: { group: string; version: string; kind: string }; body?: string | undefined; response?: string | undefined }
 interface PathDoc { path: string; ops: Partial<Record<'get' | 'put' | 'post' | 'delete' | 'patch', Op>> }
 
 function paths(): PathDoc[] {
   return resources.flatMap((info: ResourceInfo) => {
     const gvk = { group: info.group, version: info.version, kind: info.kind };
     const base = `/${info.group ? `apis/${info.group}` : 'api'}/${info.version}${info.namespaced ? '/namespaces/{namespace}' : ''}/${info.resource}`;
-    const op = (verb: string, extra: string[] = []): Op => ({ operationId: `${verb}${info.kind}`, params: ['dryRun', 'fieldManager', ...extra], gvk });
+    const kind = definitionOf(info.group, info.version, info.kind);
+    const list = definitionOf(info.group, info.version, `${info.kind}List`);
+    const op = (verb: string, extra: string[], body?: string, response?: string): Op => ({ operationId: `${verb}${info.kind}`, params: ['dryRun', 'fieldManager', ...extra], gvk, body, response });
     return [
-      { path: base, ops: { get: op('list'), post: op('create', ['fieldValidation']) } },
-      { path: `${base}/{name}`, ops: { get: op('read'), put: op('replace', ['fieldValidation']), patch: op('patch', ['fieldValidation', 'force']), delete: op('delete') } },
+      { path: base, ops: { get: op('list', [], undefined, list), post: op('create', ['fieldValidation'], kind, kind) } },
+      { path: `${base}/{name}`, ops: { get: op('read', [], undefined, kind), put: op('replace', ['fieldValidation'], kind, kind), patch: op('patch', ['fieldValidation', 'force'], undefined, kind), delete: op('delete', []) } },
     ];
   });
 }
 
-export function openApiV2Json(gitVersion: string): unknown {
+const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
+
+function buildJson(gitVersion: string): unknown {
   return {
     swagger: '2.0',
     info: { title: 'Kubernetes', version: gitVersion },
     paths: Object.fromEntries(paths().map((p) => [p.path, Object.fromEntries(Object.entries(p.ops).map(([verb, op]) => [verb, {
       operationId: op.operationId,
-      parameters: op.params.map((name) => ({ name, in: 'query', type: 'string', uniqueItems: true })),
-      responses: { '200': { description: 'OK' } },
+      parameters: [
+        ...(op.body ? [{ name: 'body', in: 'body', required: true, schema: ref(op.body) }] : []),
+        ...op.params.map((name) => ({ name, in: 'query', type: 'string', uniqueItems: true })),
+      ],
+      responses: { '200': { description: 'OK', ...(op.response ? { schema: ref(op.response) } : {}) } },
       'x-kubernetes-group-version-kind': op.gvk,
     }]))])),
+    definitions,
   };
+}
+
+const jsonCache = new Map<string, string>();
+
+/** The JSON document, serialized. */
+export function openApiV2Json(gitVersion: string): string {
+  let body = jsonCache.get(gitVersion);
+  if (body === undefined) jsonCache.set(gitVersion, (body = JSON.stringify(buildJson(gitVersion))));
+  return body;
 }
 
 // --- protobuf encoding (field numbers of gnostic's openapiv2/OpenAPIv2.proto) ---
@@ -73,7 +93,36 @@ class Writer {
 
 const verbField = { get: 2, put: 3, post: 4, delete: 5, patch: 8 } as const;
 
+/** A vendor extension: NamedAny(name, Any.yaml). JSON is YAML, which is how kubectl reads the value. */
+const extension = (w: Writer, field: number, name: string, value: unknown): Writer =>
+  w.message(field, (na) => na.string(1, name).message(2, (any) => any.string(2, `${JSON.stringify(value)}\n`)));
+
+/** openapi.v2.Schema. */
+function writeSchema(w: Writer, s: Schema): void {
+  if (s.$ref) w.string(1, s.$ref);
+  if (s.format) w.string(2, s.format);
+  if (s.description) w.string(4, s.description);
+  for (const r of s.required ?? []) w.string(19, r);
+  if (s.additionalProperties) w.message(21, (ap) => ap.message(1, (as) => writeSchema(as, s.additionalProperties!)));
+  if (s.type) w.message(22, (t) => t.string(1, s.type!));
+  if (s.items) w.message(23, (it) => it.message(1, (is) => writeSchema(is, s.items!)));
+  if (s.properties) {
+    w.message(25, (ps) => {
+      for (const [name, p] of Object.entries(s.properties!)) ps.message(1, (ns) => ns.string(1, name).message(2, (v) => writeSchema(v, p)));
+    });
+  }
+  for (const [key, value] of Object.entries(s)) if (key.startsWith('x-')) extension(w, 31, key, value);
+}
+
+const protobufCache = new Map<string, Buffer>();
+
 export function openApiV2Protobuf(gitVersion: string): Buffer {
+  let body = protobufCache.get(gitVersion);
+  if (!body) protobufCache.set(gitVersion, (body = buildProtobuf(gitVersion)));
+  return body;
+}
+
+function buildProtobuf(gitVersion: string): Buffer {
   const doc = new Writer().string(1, '2.0').message(2, (info) => info.string(1, 'Kubernetes').string(2, gitVersion));
   doc.message(8, (ps) => {
     for (const p of paths()) {
@@ -93,6 +142,10 @@ export function openApiV2Protobuf(gitVersion: string): Buffer {
         }
       }));
     }
+  });
+  // Definitions: NamedSchema(name, Schema) entries.
+  doc.message(9, (ds) => {
+    for (const [name, schema] of Object.entries(definitions)) ds.message(1, (ns) => ns.string(1, name).message(2, (v) => writeSchema(v, schema)));
   });
   return doc.finish();
 }

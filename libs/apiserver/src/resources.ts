@@ -17,7 +17,7 @@ export interface ResourceInfo {
   readonly categories?: readonly string[];
   /** Subresources with their own verbs (`status`: get, patch, update). */
   readonly subresources?: Readonly<Record<string, readonly Verb[]>>;
-  /** True for create-only review resources that are never stored (SelfSubjectAccessReview). */
+  /** True for create-only review resources that are answered, never stored (SelfSubject*Review; rest/reviews.ts). */
   readonly virtual?: boolean;
 }
 
@@ -62,6 +62,10 @@ export const resources: readonly ResourceInfo[] = [
   r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
   r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'], virtual: true }),
+  r('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, { verbs: ['create'], virtual: true }),
+  r('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'], virtual: true }),
+  // kubectl 1.27's `auth whoami` asks v1beta1 (1.28+ ask v1 first).
+  r('authentication.k8s.io', 'v1beta1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'], virtual: true }),
   r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: status }),
   r('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
 ];

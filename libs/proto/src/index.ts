@@ -59,3 +59,12 @@ export {
   IPAddress,
 } from './gen/ekslab/ipamd/v1/cni_backend.js';
 export type { CNIBackendServer } from './gen/ekslab/ipamd/v1/cni_backend.js';
+
+// ekslab.kubelet.v1 — the node agent's container-log endpoint (the kubelet's /containerLogs).
+export {
+  LogsServiceClient,
+  LogsServiceService,
+  ReadRequest as LogsReadRequest,
+  ReadResponse as LogsReadResponse,
+} from './gen/ekslab/kubelet/v1/logs.js';
+export type { LogsServiceServer } from './gen/ekslab/kubelet/v1/logs.js';

@@ -46,11 +46,20 @@ const typeText: Record<FieldErrorType, string> = {
 
 const valueless = new Set<FieldErrorType>(['FieldValueRequired', 'FieldValueForbidden', 'FieldValueTooLong', 'FieldValueTooShort', 'InternalError']);
 
-/**
- * Go's `%q` for a string. JSON quoting matches it for printable text; control characters other than
- * \n \t \r \b \f render as \u00XX here where Go writes \x00 — a known, harmless difference.
- */
-export const goQuote = (s: string): string => JSON.stringify(s);
+const goEscapes: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+
+/** Go's `%q` (strconv.Quote): `\a`-style escapes, `\x07` for other control bytes, `\u…` for other non-printable runes. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (goEscapes[ch] !== undefined) out += goEscapes[ch];
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (/\p{C}/u.test(ch)) out += c > 0xffff ? `\\U${c.toString(16).padStart(8, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
 
 function renderValue(value: unknown): string {
   if (typeof value === 'string') return goQuote(value);

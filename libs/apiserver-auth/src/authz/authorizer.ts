@@ -4,6 +4,7 @@ import { nodeAuthorize } from './node.js';
 import type { PartialDecision, RbacAttributes } from './rbac.js';
 import { rbacAuthorize } from './rbac.js';
 import type { RbacSource } from './source.js';
+import { subjectRulesReview, type SubjectRulesReviewStatus } from './rules-review.js';
 import type { AuthorizationResult } from './types.js';
 
 /** The request fields authorization reads: what `parseRequestInfo` returns (extra fields are ignored). */
@@ -22,7 +23,7 @@ export interface AuthorizerOptions {
 export class Authorizer {
   private readonly steps: ((user: UserInfo, attrs: AuthorizationAttributes) => PartialDecision)[];
 
-  constructor(source: RbacSource, options: AuthorizerOptions = {}) {
+  constructor(private readonly source: RbacSource, private readonly options: AuthorizerOptions = {}) {
     this.steps = [
       (user) => ({ decision: user.groups.includes(systemMastersGroup) ? 'allow' : 'noOpinion', reason: '' }),
       ...(options.nodeAuthorizer === false ? [] : [nodeAuthorize]),
@@ -38,5 +39,13 @@ export class Authorizer {
       if (reason !== '') reasons.push(reason);
     }
     return { decision: 'deny', reason: reasons.join('\n') };
+  }
+
+  /**
+   * What the user may do in `namespace` ('' = cluster-wide rules only), as a SelfSubjectRulesReview
+   * answers it: the rule resolvers of the chain (Node, RBAC), not a replay of `authorize`.
+   */
+  rulesFor(user: UserInfo, namespace: string): SubjectRulesReviewStatus {
+    return subjectRulesReview(this.source, user, namespace, { nodeAuthorizer: this.options.nodeAuthorizer !== false });
   }
 }

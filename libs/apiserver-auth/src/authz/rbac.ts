@@ -43,12 +43,12 @@ export function rbacAuthorize(source: RbacSource, user: UserInfo, attrs: RbacAtt
 }
 
 /** apimachinery's errors.NewAggregate message: one error as is, several as "[a, b]" (deduplicated). */
-function aggregate(errors: string[]): string {
+export function aggregate(errors: readonly string[]): string {
   const unique = [...new Set(errors)];
   return unique.length === 1 ? unique[0]! : `[${unique.join(', ')}]`;
 }
 
-function roleRefRules(source: RbacSource, ref: RoleRef, namespace: string, errors: string[]): readonly PolicyRule[] {
+export function roleRefRules(source: RbacSource, ref: RoleRef, namespace: string, errors: string[]): readonly PolicyRule[] {
   switch (ref.kind) {
     case 'Role': {
       const role = source.role ? source.role(namespace, ref.name) : source.roles(namespace).find((r) => r.metadata.name === ref.name);
@@ -66,7 +66,7 @@ function roleRefRules(source: RbacSource, ref: RoleRef, namespace: string, error
   }
 }
 
-function appliesTo(user: UserInfo, subjects: readonly Subject[] | undefined, namespace: string): Subject | undefined {
+export function appliesTo(user: UserInfo, subjects: readonly Subject[] | undefined, namespace: string): Subject | undefined {
   return (subjects ?? []).find((s) => appliesToUser(user, s, namespace));
 }
 

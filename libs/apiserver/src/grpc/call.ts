@@ -6,6 +6,7 @@ import type { ApiServerOptions } from '../http/server.js';
 import { ApiStatusError, failure, statusOf } from '../http/status.js';
 import { findResource, type ResourceInfo, type Verb } from '../resources.js';
 import type { Target } from '../rest/registry.js';
+import { auditCall, noteCall } from './audit.js';
 import { authenticateCall, authorizeCall, type CallCredentials } from './auth.js';
 import type { CallTarget } from './attributes.js';
 import { serviceErrorOf } from './status.js';
@@ -42,6 +43,7 @@ export interface Resolved {
  */
 export async function resolve(opts: ApiServerOptions, call: CallCredentials, verb: Verb, t: CallTarget, signal?: AbortSignal): Promise<Resolved> {
   const user = await authenticateCall(opts, call, signal);
+  noteCall(call, user, verb, t);
   if ((named.has(verb) || (verb === 'create' && t.subresource)) && !t.name) throw failure(400, 'BadRequest', `name is required to ${verb} a single object`);
   if (t.subresource && !t.name) throw failure(400, 'BadRequest', 'a subresource needs the name of its object');
   authorizeCall(opts, user, verb, t);
@@ -74,12 +76,14 @@ export function targetOf(info: ResourceInfo, t: CallTarget): Target {
 
 /**
  * Runs one unary RPC: the handler gets the call's signal; its result or the Status of its failure goes
- * to the callback. Unexpected failures (not an ApiStatusError, 5xx) are logged as REST logs them.
+ * to the callback, and an audit event records the outcome (`successCode`: the HTTP code REST would
+ * answer, 200 by default). Unexpected failures (not an ApiStatusError, 5xx) are logged as REST logs them.
  */
 export function unary<Req, Res>(
   opts: ApiServerOptions,
   method: string,
   handler: (call: ServerUnaryCall<Req, Res>, signal: AbortSignal) => Promise<Res>,
+  successCode: (res: Res) => number = () => 200,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
     const started = Date.now();
@@ -87,11 +91,14 @@ export function unary<Req, Res>(
     handler(call, signal).then(
       (res) => {
         opts.log.debug({ method, ms: Date.now() - started }, 'grpc call');
+        auditCall(opts, call, successCode(res), started);
         callback(null, res);
       },
       (err: unknown) => {
         logFailure(opts, method, err);
-        opts.log.debug({ method, code: statusOf(err).code, ms: Date.now() - started }, 'grpc call');
+        const code = statusOf(err).code;
+        opts.log.debug({ method, code, ms: Date.now() - started }, 'grpc call');
+        auditCall(opts, call, code, started);
         callback(serviceErrorOf(err));
       },
     );

@@ -1,8 +1,9 @@
 // Request options of the resource API translated into what the REST layer takes, with its validation.
-import { DeletionPropagation, PatchType as WirePatchType } from '@ekslab/proto';
+import { DeletionPropagation, FieldValidation as WireFieldValidation, PatchType as WirePatchType } from '@ekslab/proto';
 import type { DeleteOptions as WireDeleteOptions, ListOptions } from '@ekslab/proto';
 import { failure } from '../http/status.js';
 import type { ResourceInfo } from '../resources.js';
+import type { FieldValidation } from '../rest/field-validation.js';
 import type { KubeObject } from '../rest/objects.js';
 import type { PatchType } from '../rest/patch.js';
 import type { DeleteRequestOptions } from '../rest/registry.js';
@@ -49,4 +50,13 @@ export function patchTypeOf(t: WirePatchType): PatchType {
   const type = patchTypes[t];
   if (!type) throw failure(415, 'UnsupportedMediaType', `unsupported patch type ${t}: use PATCH_TYPE_JSON, PATCH_TYPE_MERGE, PATCH_TYPE_STRATEGIC_MERGE or PATCH_TYPE_APPLY`);
   return type;
+}
+
+/** The directive of a create, update or patch; unset (or unknown) is the API's default, Warn. */
+export function fieldValidationOf(v: WireFieldValidation | undefined): FieldValidation {
+  switch (v) {
+    case WireFieldValidation.IGNORE: return 'Ignore';
+    case WireFieldValidation.STRICT: return 'Strict';
+    default: return 'Warn';
+  }
 }

@@ -4,26 +4,27 @@ import {
   CreateResponse, DeleteCollectionResponse, DeleteResponse, GetResponse, ListResponse, PatchResponse, ResourceVersionMatch, UpdateResponse, fromJsonBytes,
 } from '@ekslab/proto';
 import type { ResourceServiceServer } from '@ekslab/proto';
-import { evaluateSelfSubjectAccessReview, type SelfSubjectAccessReviewSpec } from '@ekslab/apiserver-auth';
 import { admissionFor } from '../admission/chain.js';
 import { listObjects } from '../cache/cache-set.js';
 import type { ApiServerOptions } from '../http/server.js';
 import { failure, statusOf } from '../http/status.js';
-import { apiVersionOf } from '../resources.js';
 import type { KubeObject } from '../rest/objects.js';
-import { applyPatch } from '../rest/patch.js';
+import { fieldManagerOf, patchManagerOf } from '../rest/apply.js';
+import { checkApplyConfiguration, checkObject, patchFieldCheck } from '../rest/field-validation.js';
+import { applyPatch, serverSideApply } from '../rest/patch.js';
 import { createSubresource } from '../rest/subresources.js';
 import { listKindOf, Registry } from '../rest/registry.js';
+import { answerReview } from '../rest/reviews.js';
 import { logFailure, resolve, targetOf, unary } from './call.js';
 import { decodeJsonObject, rawObjectOf } from './objects.js';
-import { deleteOptionsOf, patchTypeOf, selectorsOf } from './options.js';
+import { deleteOptionsOf, fieldValidationOf, patchTypeOf, selectorsOf } from './options.js';
 import { serviceErrorOf } from './status.js';
 import { serveGrpcWatch } from './watch.js';
 
 /**
  * The gRPC ResourceService over the apiserver's REST pipeline. Not served: the scale subresource (REST
- * only; 404), field validation and field managers (accepted,
- * ignored), warnings (always empty).
+ * only; 404). Field validation is REST's (unknown fields dropped; Strict fails, Warn answers with
+ * `warnings`). Field managers are recorded as over REST (default: the User-Agent's first segment).
  */
 export function createResourceService(opts: ApiServerOptions): ResourceServiceServer {
   // The same admission chain as REST (createApiHandler builds its registry the same way).
@@ -36,13 +37,8 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const { user, info } = await resolve(opts, call, 'create', req, signal);
       const input = decodeJsonObject(req.object, 'CreateRequest.object');
       if (info.virtual) {
-        // SelfSubjectAccessReview: answered, never stored (REST's accessReview).
-        const spec = (input['spec'] ?? {}) as SelfSubjectAccessReviewSpec;
-        if (!spec.resourceAttributes && !spec.nonResourceAttributes) {
-          throw failure(422, 'Invalid', `${info.kind}.${info.group} "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`);
-        }
-        const status = opts.auth ? evaluateSelfSubjectAccessReview(opts.auth.authorizer, user, spec) : { allowed: true };
-        const review = { kind: info.kind, apiVersion: apiVersionOf(info), metadata: { creationTimestamp: null }, spec, status } as unknown as KubeObject;
+        // Self*Reviews: answered, never stored (as over REST).
+        const review = answerReview(opts, user, info, input, (opts.now ?? Date.now)()) as unknown as KubeObject;
         return CreateResponse.create({ object: rawObjectOf(info, review) });
       }
       if (req.subresource) {
@@ -51,9 +47,12 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
         const result = await createSubresource(call, opts.serviceAccountTokens, req.subresource, req.namespace, req.name, input) as KubeObject;
         return CreateResponse.create({ object: rawObjectOf(info, result) });
       }
-      const created = await registry.create(info, info.namespaced ? req.namespace : undefined, input, { dryRun: req.options?.dryRun ?? false, signal });
-      return CreateResponse.create({ object: rawObjectOf(info, created) });
-    }),
+      // The kind's own schema: not for reviews or subresource bodies (Binding, Eviction, TokenRequest) above.
+      const warnings = checkObject(info, input, fieldValidationOf(req.options?.fieldValidation), Buffer.from(req.object).toString('utf8'));
+      const fieldManager = fieldManagerOf('CreateOptions', req.options?.fieldManager, userAgentOf(call));
+      const created = await registry.create(info, info.namespaced ? req.namespace : undefined, input, { dryRun: req.options?.dryRun ?? false, signal, fieldManager });
+      return CreateResponse.create({ object: rawObjectOf(info, created), warnings });
+    }, () => 201),
 
     get: unary(opts, 'Get', async (call, signal) => {
       const { info } = await resolve(opts, call, 'get', call.request, signal);
@@ -84,37 +83,34 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
     update: unary(opts, 'Update', async (call, signal) => {
       const req = call.request;
       const { info } = await resolve(opts, call, 'update', req, signal);
-      const input = decodeJsonObject(req.object, 'UpdateRequest.object') as KubeObject;
-      const updated = await registry.update(targetOf(info, req), input, { dryRun: req.options?.dryRun ?? false, signal });
-      return UpdateResponse.create({ object: rawObjectOf(info, updated) });
+      const input = decodeJsonObject(req.object, 'UpdateRequest.object');
+      const warnings = checkObject(info, input, fieldValidationOf(req.options?.fieldValidation), Buffer.from(req.object).toString('utf8'));
+      const fieldManager = fieldManagerOf('UpdateOptions', req.options?.fieldManager, userAgentOf(call));
+      const updated = await registry.update(targetOf(info, req), input as KubeObject, { dryRun: req.options?.dryRun ?? false, signal, fieldManager });
+      return UpdateResponse.create({ object: rawObjectOf(info, updated), warnings });
     }),
 
     patch: unary(opts, 'Patch', async (call, signal) => {
       const req = call.request;
       const { info } = await resolve(opts, call, 'patch', req, signal);
       const type = patchTypeOf(req.patchType);
-      if (type !== 'apply' && req.options?.force !== undefined) {
-        throw failure(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
-      }
-      if (type === 'apply' && !req.options?.fieldManager) {
-        throw failure(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
-      }
+      const pm = patchManagerOf(type === 'apply', req.options?.fieldManager, req.options?.force, userAgentOf(call));
       // Undecodable bytes are 400 here rather than whatever the patch library makes of them.
       const doc = decodeJsonValue(req.patch);
       if (type !== 'json') decodeJsonObject(req.patch, 'PatchRequest.patch');
       else if (!Array.isArray(doc)) throw failure(400, 'BadRequest', 'a JSON patch must be an array of operations');
       const body = Buffer.from(req.patch);
       const t = targetOf(info, req);
-      const wopts = { dryRun: req.options?.dryRun ?? false, signal };
-      try {
-        return PatchResponse.create({ object: rawObjectOf(info, await registry.mutate(t, (current) => applyPatch(info, type, current, body), wopts)) });
-      } catch (err) {
-        // Server-side apply creates what does not exist yet (as over REST).
-        if (type !== 'apply' || statusOf(err).code !== 404 || t.subresource) throw err;
-        const applied = decodeJsonObject(req.patch, 'PatchRequest.patch');
-        applied['metadata'] = { ...(applied['metadata'] as object | undefined), name: t.name };
-        return PatchResponse.create({ object: rawObjectOf(info, await registry.create(info, t.namespace, applied, wopts)) });
+      const dryRun = req.options?.dryRun ?? false;
+      const fields = patchFieldCheck(info, fieldValidationOf(req.options?.fieldValidation), type === 'merge' || type === 'strategic' ? body.toString('utf8') : undefined);
+      if (type === 'apply') {
+        const config = decodeJsonObject(req.patch, 'PatchRequest.patch');
+        checkApplyConfiguration(info, config);
+        const { object } = await serverSideApply(registry, t, config, pm, { dryRun, signal }, opts.now ?? Date.now);
+        return PatchResponse.create({ object: rawObjectOf(info, object) });
       }
+      const patched = await registry.mutate(t, (current) => fields.check(applyPatch(info, type, current, body)), { dryRun, signal, fieldManager: pm.manager });
+      return PatchResponse.create({ object: rawObjectOf(info, patched), warnings: fields.warnings() });
     }),
 
     delete: unary(opts, 'Delete', async (call, signal) => {
@@ -122,7 +118,7 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const { info } = await resolve(opts, call, 'delete', req, signal);
       const { object, deleted } = await registry.delete(targetOf(info, req), { ...deleteOptionsOf(req.options), signal });
       return DeleteResponse.create({ object: rawObjectOf(info, object), deleted });
-    }),
+    }, (res) => (res.deleted ? 200 : 202)),
 
     deleteCollection: unary(opts, 'DeleteCollection', async (call, signal) => {
       const req = call.request;
@@ -151,6 +147,12 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
     },
   };
 }
+
+/** The caller's User-Agent (grpc-js sends `grpc-node-js/<version>`), from which a default field manager is derived. */
+const userAgentOf = (call: { metadata: { get(key: string): Array<string | Buffer> } }): string | undefined => {
+  const v = call.metadata.get('user-agent')[0];
+  return v === undefined ? undefined : String(v);
+};
 
 function decodeJsonValue(bytes: Uint8Array): unknown {
   try {

@@ -11,6 +11,7 @@ import { failure, statusOf } from '../http/status.js';
 import type { ResourceInfo } from '../resources.js';
 import { runWatch, type WatchPlan } from '../rest/watch-loop.js';
 import type { Registry } from '../rest/registry.js';
+import { auditCall } from './audit.js';
 import { logFailure, resolve, signalOf } from './call.js';
 import { rawObjectOf } from './objects.js';
 import { selectorsOf } from './options.js';
@@ -61,6 +62,7 @@ export function planWatch(opts: Pick<ApiServerOptions, 'bookmarkIntervalMs' | 'm
  */
 export async function serveGrpcWatch(opts: ApiServerOptions, registry: Registry, call: ServerWritableStream<WatchRequest, WatchResponse>): Promise<void> {
   const signal = signalOf(call);
+  const started = Date.now();
   let plan: WatchPlan;
   try {
     const req = call.request;
@@ -68,6 +70,7 @@ export async function serveGrpcWatch(opts: ApiServerOptions, registry: Registry,
     plan = planWatch(opts, registry, info, req);
   } catch (err) {
     logFailure(opts, 'Watch', err);
+    auditCall(opts, call, statusOf(err).code, started);
     // grpc-js ends a server stream with the status of an 'error' event (destroy() would send none).
     call.emit('error', serviceErrorOf(err));
     return;
@@ -85,6 +88,8 @@ export async function serveGrpcWatch(opts: ApiServerOptions, registry: Registry,
     logFailure(opts, 'Watch', err);
     if (!signal.aborted) await send([WatchEvent.create({ type: WatchEventType.ERROR, status: toWireStatus(statusOf(err)) })]);
   }
+  // Like a REST watch: 200 once it started, whatever ended it (an ERROR event travels inside the stream).
+  auditCall(opts, call, 200, started);
   if (!call.cancelled) call.end();
 }
 

@@ -6,13 +6,14 @@ import type { EtcdStore } from '@ekslab/storage';
 import { admissionFor, type AdmissionOptions } from '../admission/chain.js';
 import type { WatchCacheSet } from '../cache/cache-set.js';
 import { discovery, versionInfo } from '../discovery.js';
-import { openApiV2Json, openApiV2Protobuf, openApiV2ProtobufType } from '../openapi-v2.js';
-import { openApiV3GroupVersion, openApiV3Root } from '../openapi.js';
 import { handleResource } from '../rest/handlers.js';
 import { Registry } from '../rest/registry.js';
 import type { ServiceAccountTokenOptions } from '../rest/token-request.js';
 import { auditEvent, type AuditSink } from '../audit.js';
+import type { NodeAgentOptions } from '../node-agents.js';
+import { actAs } from './impersonation.js';
 import { InflightLimiter } from './inflight.js';
+import { serveOpenApi } from './openapi.js';
 import { route } from './route.js';
 import { ApiStatusError, failure, statusOf } from './status.js';
 
@@ -49,6 +50,8 @@ export interface ApiServerOptions {
    * (`/.well-known/openid-configuration`, `/openid/v1/jwks`); both 404 when absent.
    */
   readonly serviceAccountTokens?: ServiceAccountTokenOptions;
+  /** How `pods/log` reaches node agents (port, credentials); plaintext to the Node's kubelet port when absent. */
+  readonly nodeAgents?: NodeAgentOptions;
   /**
    * The process's watch cache (one per apiserver process, shared by REST and gRPC; started by the caller):
    * watches, cacheable lists and NamespaceLifecycle read it. Without it every read goes to etcd.
@@ -94,13 +97,15 @@ function sendDocument(res: ServerResponse, type: string, body: unknown): void {
 export function createApiHandler(opts: ApiServerOptions): ApiHandler {
   const registry = new Registry(opts.store, opts.now, admissionFor(opts), opts.watchCache);
   const version = versionInfo(opts.gitVersion);
-  const openApiHash = Buffer.from(opts.gitVersion).toString('hex').slice(0, 32).toUpperCase();
 
   const serve = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://apiserver');
     const path = url.pathname;
-    const user = await authenticate(opts, req, signal);
-    users.set(req, user);
+    const requester = await authenticate(opts, req, signal);
+    users.set(req, { user: requester });
+    const user = actAs(opts, req, res, requester);
+    if (!user) return;
+    if (user !== requester) users.set(req, { user: requester, impersonated: user });
     if (opts.auth) {
       const attrs = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
       const { decision, reason } = opts.auth.authorizer.authorize(user, attrs);
@@ -120,21 +125,7 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
       return sendDocument(res, 'application/json', openIdConfiguration(sa.issuer, sa.jwksUri));
     }
     if (sa && (path === jwksPath || path === `${jwksPath}/`)) return sendDocument(res, 'application/jwk-set+json', jwks(sa.publicKeys));
-    if (path === '/openapi/v2') {
-      if ((req.headers.accept ?? '').includes('protobuf')) {
-        const body = openApiV2Protobuf(opts.gitVersion);
-        res.writeHead(200, { 'content-type': openApiV2ProtobufType, 'content-length': body.length });
-        res.end(body);
-        return;
-      }
-      return sendJson(res, 200, openApiV2Json(opts.gitVersion));
-    }
-    if (path === '/openapi/v3') return sendJson(res, 200, openApiV3Root(openApiHash));
-    if (path.startsWith('/openapi/v3/')) {
-      const doc = openApiV3GroupVersion(path.slice('/openapi/v3/'.length));
-      if (doc) return sendJson(res, 200, doc);
-      throw failure(404, 'NotFound', 'the server could not find the requested resource');
-    }
+    if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(req, res, url, opts.gitVersion);
     const r = route(path, url.searchParams);
     switch (r.kind) {
       case 'discovery': {
@@ -153,7 +144,7 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
     }
   };
 
-  const users = new WeakMap<IncomingMessage, UserInfo>();
+  const users = new WeakMap<IncomingMessage, { user: UserInfo; impersonated?: UserInfo }>();
   const limiter = new InflightLimiter(opts.maxRequestsInflight ?? 400, opts.maxMutatingRequestsInflight ?? 200);
   return (req, res) => {
     const ac = new AbortController();
@@ -177,8 +168,8 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
         sendJson(res, status.code, status);
       })
       .finally(() => {
-        const user = users.get(req);
-        if (opts.audit && user) opts.audit.record(auditEvent(req, user, res.statusCode, started, Date.now()));
+        const who = users.get(req);
+        if (opts.audit && who) opts.audit.record(auditEvent(req, who.user, res.statusCode, started, Date.now(), who.impersonated));
         opts.log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Date.now() - started }, 'request');
       });
   };

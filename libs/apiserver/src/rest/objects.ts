@@ -152,6 +152,8 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     // Only status (and, as Kubernetes allows, nothing of spec) changes through /status.
     next = { ...structuredClone(current), status: next.status };
     next.metadata.resourceVersion = input.metadata?.resourceVersion ?? current.metadata.resourceVersion;
+    // managedFields the writer sent (or server-side apply computed) are kept, as kube's status strategies keep them.
+    if (input.metadata?.managedFields !== undefined) next.metadata.managedFields = structuredClone(input.metadata.managedFields);
   } else if (ctx.subresource === 'finalize') {
     // namespaces/finalize changes spec.finalizers only (settled below).
     next = structuredClone(current);

@@ -1,8 +1,10 @@
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchMetaForKind, type JsonValue } from '@ekslab/apimachinery';
 import { mediaType } from '../http/body.js';
-import { failure } from '../http/status.js';
+import { failure, statusOf } from '../http/status.js';
 import type { ResourceInfo } from '../resources.js';
+import { applyConfiguration, type PatchManager } from './apply.js';
 import type { KubeObject } from './objects.js';
+import type { Registry, Target, WriteOptions } from './registry.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -25,8 +27,8 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
 
 /**
  * Applies one patch to the current object. Strategic merge patch uses the Kubernetes types' merge keys
- * (containers by name, ports by containerPort, …); server-side apply is served, for now, as a merge of the
- * applied configuration (no managedFields, no conflict detection).
+ * (containers by name, ports by containerPort, …). Server-side apply goes through `serverSideApply`;
+ * here (the scale subresource only) an apply patch is merged like a merge patch.
  */
 export function applyPatch(info: ResourceInfo, type: PatchType, current: KubeObject, body: Buffer): KubeObject {
   const text = body.toString('utf8');
@@ -41,4 +43,24 @@ export function applyPatch(info: ResourceInfo, type: PatchType, current: KubeObj
     case 'apply':
       return applyMergePatch(doc, text) as unknown as KubeObject;
   }
+}
+
+/**
+ * Server-side apply of the configuration `config` to the target: a real apply with field ownership
+ * (rest/apply.ts) on the stored object, or a create when there is none (not through a subresource).
+ * `created` tells the caller to answer 201.
+ */
+export async function serverSideApply(registry: Registry, t: Target, config: Record<string, unknown>, pm: PatchManager, opts: WriteOptions, now: () => number): Promise<{ object: KubeObject; created: boolean }> {
+  try {
+    return { object: await registry.mutate(t, (current) => applyConfiguration(t, current, config, pm, now()), opts), created: false };
+  } catch (err) {
+    if (statusOf(err).code !== 404 || t.subresource) throw err;
+  }
+  const meta = (config['metadata'] ?? {}) as Record<string, unknown>;
+  const name = meta['name'];
+  if (name !== undefined && name !== t.name) {
+    throw failure(400, 'BadRequest', `the name of the object (${typeof name === 'string' ? name : JSON.stringify(name)}) does not match the name on the URL (${t.name})`);
+  }
+  const obj = applyConfiguration(t, undefined, { ...config, metadata: { ...meta, name: t.name } }, pm, now());
+  return { object: await registry.create(t.info, t.namespace, obj, opts), created: true };
 }

@@ -4,6 +4,7 @@ import { failure } from '../http/status.js';
 import { objectRef, prepareForCreate, prepareForUpdate, timestamp, type KubeObject } from './objects.js';
 import type { Admission, AdmissionOutcome } from '../admission/types.js';
 import type { WatchCacheSet } from '../cache/cache-set.js';
+import { recordUpdate, type FieldManager } from './apply.js';
 import { isNamespaces, markTerminating, specFinalizers, stillFinalizing } from './namespaces.js';
 
 export interface Target {
@@ -16,6 +17,11 @@ export interface Target {
 export interface WriteOptions {
   readonly dryRun: boolean;
   readonly signal: AbortSignal;
+  /**
+   * Records the write in managedFields as this manager's Update. Without it managedFields are written
+   * as given (server-side apply computes its own; internal writes record nothing).
+   */
+  readonly fieldManager?: FieldManager;
 }
 
 export interface DeleteRequestOptions extends WriteOptions {
@@ -73,6 +79,7 @@ export class Registry {
 
   async create(info: ResourceInfo, namespace: string | undefined, input: Record<string, unknown>, opts: WriteOptions): Promise<KubeObject> {
     const obj = prepareForCreate({ info, ...(namespace !== undefined ? { namespace } : {}), now: this.now() }, input);
+    if (opts.fieldManager) recordUpdate({ info }, undefined, obj, opts.fieldManager, this.now());
     const t = { info, namespace, name: obj.metadata.name! };
     if (info.namespaced) await this.admitNamespace(namespace ?? '', opts.signal);
     const outcome = await this.admit({ operation: 'CREATE', ...t, object: obj, input }, opts);
@@ -143,7 +150,7 @@ export class Registry {
       if (wanted) {
         const current = await this.store.get<KubeObject>(key, { signal: opts.signal });
         if (current.metadata.resourceVersion !== wanted) throw new ConflictError(key, wanted, current.metadata.resourceVersion ?? '');
-        const next = prepareForUpdate(t, current, input);
+        const next = this.prepareForUpdate(t, current, input, opts);
         next.metadata.resourceVersion = wanted;
         const outcome = await this.admit({ operation: 'UPDATE', ...t, object: next, oldObject: current, input }, opts);
         if (opts.dryRun) return next;
@@ -160,7 +167,7 @@ export class Registry {
       const key = this.keyOf(t);
       if (opts.dryRun) {
         const current = await this.store.get<KubeObject>(key, { signal: opts.signal });
-        const next = prepareForUpdate(t, current, change(structuredClone(current)));
+        const next = this.prepareForUpdate(t, current, change(structuredClone(current)), opts);
         await this.admit({ operation: 'UPDATE', ...t, object: next, oldObject: current }, opts);
         return next;
       }
@@ -171,13 +178,20 @@ export class Registry {
         revert: async () => pending?.outcome?.revert(),
       }, t, () => pending?.next, () => this.store.guaranteedUpdate<KubeObject>(key, async (current) => {
         await pending?.outcome?.revert();
-        const next = prepareForUpdate(t, current, change(structuredClone(current)));
+        const next = this.prepareForUpdate(t, current, change(structuredClone(current)), opts);
         pending = { outcome: await this.admit({ operation: 'UPDATE', ...t, object: next, oldObject: current }, opts), next };
         next.metadata.resourceVersion = current.metadata.resourceVersion;
         return next;
       }, { signal: opts.signal }));
       return this.finishIfDeleted(key, written, opts.signal);
     });
+  }
+
+  /** prepareForUpdate, then the write recorded in managedFields when the caller names a field manager. */
+  private prepareForUpdate(t: Target, current: KubeObject, input: KubeObject, opts: WriteOptions): KubeObject {
+    const next = prepareForUpdate(t, current, input);
+    if (opts.fieldManager) recordUpdate(t, current, next, opts.fieldManager, this.now());
+    return next;
   }
 
   /** An object marked for deletion whose last finalizer is gone is deleted for real. */

@@ -60,8 +60,12 @@ export function target(r: ResourceRoute): Target {
 }
 
 export async function bodyObject(ctx: RequestContext): Promise<Record<string, unknown>> {
+  return decodeBody(ctx, await readBody(ctx.req, ctx.options.maxRequestBytes));
+}
+
+/** A request body decoded by its Content-Type (JSON, YAML or Kubernetes protobuf). */
+export function decodeBody(ctx: RequestContext, body: Buffer): Record<string, unknown> {
   const type = mediaType(ctx.req.headers['content-type']);
-  const body = await readBody(ctx.req, ctx.options.maxRequestBytes);
   if (type === 'application/json' || type === '') return decodeObject(body, 'json');
   if (type === 'application/yaml') return decodeObject(body, 'yaml');
   if (isKubernetesProtobuf(type)) return decodeProtobuf(body);

@@ -5,14 +5,16 @@ import { requestToken, type ServiceAccountTokenOptions } from './token-request.j
 import { sendJson } from '../http/server.js';
 import { failure } from '../http/status.js';
 import type { Verb } from '../resources.js';
+import { fieldManagerOf } from './apply.js';
 import type { KubeObject } from './objects.js';
 import { applyPatch, patchTypeOf } from './patch.js';
+import { podLog } from './pod-log.js';
 import type { Target } from './registry.js';
 import { bodyObject, dryRun, methodNotAllowed, now, target, type RequestContext } from './request.js';
 
 /**
  * Subresources other than `status` (which the generic verbs serve): scale of deployments and replicasets,
- * finalize of namespaces, pods/binding, pods/eviction, serviceaccounts/token.
+ * finalize of namespaces, pods/binding, pods/eviction, serviceaccounts/token, log of pods (rest/pod-log.ts).
  * Anything the resource table lists but nothing serves yet is 404, as for an unknown subresource.
  */
 export async function handleSubresource(ctx: RequestContext, verb: Verb): Promise<void> {
@@ -23,6 +25,7 @@ export async function handleSubresource(ctx: RequestContext, verb: Verb): Promis
     case 'binding':
     case 'eviction':
     case 'token': return handleCreateSubresource(ctx, r.subresource);
+    case 'log': return podLog(ctx);
     default: throw failure(404, 'NotFound', `the server could not find the requested resource (${verb} ${r.info.resource}/${String(r.subresource)})`);
   }
 }
@@ -74,7 +77,9 @@ async function handleScale(ctx: RequestContext, verb: Verb): Promise<void> {
       status: { replicas: status.replicas ?? 0, selector: Object.entries(spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
     };
   };
-  const opts = { dryRun: dryRun(ctx.query), signal: ctx.signal };
+  // Recorded as kube-apiserver records scale writes: an Update of spec.replicas through subresource "scale".
+  const fieldManager = { ...fieldManagerOf('UpdateOptions', ctx.query.get('fieldManager'), ctx.req.headers['user-agent']), subresource: 'scale' };
+  const opts = { dryRun: dryRun(ctx.query), signal: ctx.signal, fieldManager };
   if (verb === 'get') return sendJson(ctx.res, 200, toScale(await ctx.registry.get(t, ctx.signal)));
   let replicas: unknown;
   if (verb === 'update') {
