@@ -97,3 +97,29 @@ export class FakeEc2 implements Ec2Port {
     return out;
   }
 }
+
+/** An EventSink that keeps what was published. */
+export class RecordingEvents {
+  readonly events: Array<Record<string, unknown> & { kind: string }> = [];
+  publish(event: { kind: string }): Promise<void> {
+    this.events.push({ ...event });
+    return Promise.resolve();
+  }
+}
+
+/** A clock whose time moves only when set; sleeps use real timers (the loops under test are driven by hand). */
+export class ManualClock {
+  constructor(public t = Date.UTC(2026, 10, 22, 5, 0, 0)) {}
+  now(): number {
+    return this.t;
+  }
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(resolve, Math.min(ms, 50));
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      }, { once: true });
+    });
+  }
+}

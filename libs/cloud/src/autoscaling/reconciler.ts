@@ -20,7 +20,7 @@ import { planStep } from './balance.js';
 import type { Step } from './balance.js';
 import { describe as describeActivity, joinCauses, stepCause } from './causes.js';
 import type { AsgStore } from './store.js';
-import { groupKey } from './store.js';
+import { activityName, groupKey } from './store.js';
 import type { AsgInstance, AutoScalingGroup, ScalingActivityRecord } from './types.js';
 
 export interface ReconcilerOptions {
@@ -176,7 +176,7 @@ export class AutoScalingReconciler {
     if (!(await this.write(claimed, signal))) return;
 
     const activity = newActivity(group.autoScalingGroupName, activityId, describeActivity.launching(), cause, now);
-    await this.record(activity, now, signal);
+    await this.record(activity, signal);
 
     const refused = new Set<string>();
     let launched: InstanceSummary | undefined;
@@ -230,10 +230,10 @@ export class AutoScalingReconciler {
     if (launched && !after) await this.o.ec2.terminateInstances([launched.instanceId], signal); // the group was deleted meanwhile
 
     if (launched) {
-      await this.record({ ...activity, description: describeActivity.launching(launched.instanceId), statusCode: 'Successful', progress: 100, endTime: iso(done), instanceId: launched.instanceId, availabilityZone: launched.availabilityZone, details: details(launched.availabilityZone, launched.subnetId) }, now, signal);
+      await this.record({ ...activity, description: describeActivity.launching(launched.instanceId), statusCode: 'Successful', progress: 100, endTime: iso(done), instanceId: launched.instanceId, availabilityZone: launched.availabilityZone, details: details(launched.availabilityZone, launched.subnetId) }, signal);
     } else {
       const message = failure?.message ?? 'No Availability Zone is available for launches.';
-      await this.record({ ...activity, description: `${describeActivity.launchFailed}${message}`, statusCode: 'Failed', statusMessage: message, progress: 100, endTime: iso(done) }, now, signal);
+      await this.record({ ...activity, description: `${describeActivity.launchFailed}${message}`, statusCode: 'Failed', statusMessage: message, progress: 100, endTime: iso(done) }, signal);
     }
   }
 
@@ -256,7 +256,7 @@ export class AutoScalingReconciler {
     if (!(await this.write(claimed, signal))) return;
 
     const activity = newActivity(group.autoScalingGroupName, activityId, describeActivity.terminating(id), cause, now, step.instance);
-    await this.record(activity, now, signal);
+    await this.record(activity, signal);
     try {
       await this.o.ec2.terminateInstances([id], signal);
     } catch (err) {
@@ -267,7 +267,7 @@ export class AutoScalingReconciler {
       .catch((err: unknown) => {
         if (!(err instanceof NotFoundError)) throw err;
       });
-    await this.record({ ...activity, statusCode: 'Successful', progress: 100, endTime: iso(this.o.clock.now()) }, now, signal);
+    await this.record({ ...activity, statusCode: 'Successful', progress: 100, endTime: iso(this.o.clock.now()) }, signal);
   }
 
   /** CAS write of a group read earlier; false when another replica wrote first (re-read and re-plan). */
@@ -281,8 +281,8 @@ export class AutoScalingReconciler {
     }
   }
 
-  private async record(a: ScalingActivityRecord, startMs: number, signal: AbortSignal): Promise<void> {
-    await this.o.store.putActivity(a, startMs, signal);
+  private async record(a: ScalingActivityRecord, signal: AbortSignal): Promise<void> {
+    await this.o.store.putActivity(a, signal);
     await this.o.events.publish(
       {
         kind: 'scaling-activity',
@@ -310,7 +310,7 @@ function details(az: string, subnetId: string): string {
 
 function newActivity(groupName: string, activityId: string, description: string, cause: string, now: number, instance?: AsgInstance): ScalingActivityRecord {
   return {
-    metadata: { name: activityId },
+    metadata: { name: activityName(now, activityId) },
     activityId,
     autoScalingGroupName: groupName,
     description,

@@ -7,7 +7,7 @@ import type { Clock } from '@ekslab/runtime';
 import { CloudApiError } from '../ports.js';
 import type { Ec2Port, EventSink } from '../ports.js';
 import { describe as describeActivity, userCause } from './causes.js';
-import { groupKey } from './store.js';
+import { activityName, groupKey } from './store.js';
 import type { AsgStore } from './store.js';
 import type { AutoScalingGroup, CapacityType, ScalingActivityRecord } from './types.js';
 import { checkDesiredAgainst, checkGroupName, checkSizes, errors } from './validation.js';
@@ -184,7 +184,7 @@ export class AutoScalingService {
       return g;
     });
     const activity: ScalingActivityRecord = {
-      metadata: { name: activityId },
+      metadata: { name: activityName(now, activityId) },
       activityId,
       autoScalingGroupName: group.autoScalingGroupName,
       description: describeActivity.terminating(id),
@@ -196,7 +196,7 @@ export class AutoScalingService {
       instanceId: id,
       availabilityZone: instance.availabilityZone,
     };
-    await this.record(activity, now, signal);
+    await this.record(activity, signal);
     try {
       await this.o.ec2.terminateInstances([id], signal);
     } catch (err) {
@@ -204,13 +204,13 @@ export class AutoScalingService {
     }
     await this.o.store.etcd.guaranteedUpdate<AutoScalingGroup>(groupKey(group.autoScalingGroupName), (g) => ({ ...g, instances: g.instances.filter((i) => i.instanceId !== id) }), { signal });
     const done: ScalingActivityRecord = { ...activity, statusCode: 'Successful', progress: 100, endTime: new Date(this.o.clock.now()).toISOString() };
-    await this.record(done, now, signal);
+    await this.record(done, signal);
     this.o.onChange?.(group.autoScalingGroupName);
     return done;
   }
 
-  private async record(a: ScalingActivityRecord, startMs: number, signal: AbortSignal): Promise<void> {
-    await this.o.store.putActivity(a, startMs, signal);
+  private async record(a: ScalingActivityRecord, signal: AbortSignal): Promise<void> {
+    await this.o.store.putActivity(a, signal);
     await this.o.events.publish(
       { kind: 'scaling-activity', autoScalingGroupName: a.autoScalingGroupName, activityId: a.activityId, description: a.description, cause: a.cause, statusCode: a.statusCode, instanceId: a.instanceId!, availabilityZone: a.availabilityZone! },
       signal,

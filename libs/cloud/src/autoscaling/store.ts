@@ -8,8 +8,16 @@ const enc = (name: string): string => encodeURIComponent(name);
 export const groupKey = (name: string): string => `/autoscaling/groups/${enc(name)}`;
 export const groupsPrefix = '/autoscaling/groups/';
 export const activitiesPrefix = (name: string): string => `/autoscaling/activities/${enc(name)}/`;
-/** Start time first (zero-padded epoch ms) so a prefix list is in start order. */
-export const activityKey = (name: string, startMs: number, activityId: string): string => `${activitiesPrefix(name)}${String(startMs).padStart(15, '0')}-${activityId}`;
+let sequence = 0;
+/**
+ * The name an activity is stored under: start time (zero-padded epoch ms), then a per-process sequence, then
+ * the id — so a prefix list is in start order (activities of two replicas started in the same millisecond
+ * are in no particular order).
+ */
+export function activityName(startMs: number, activityId: string): string {
+  sequence = (sequence + 1) % 1e9;
+  return `${String(startMs).padStart(15, '0')}-${String(sequence).padStart(9, '0')}-${activityId}`;
+}
 
 export class AsgStore {
   constructor(readonly etcd: EtcdStore) {}
@@ -31,9 +39,9 @@ export class AsgStore {
     return (await this.etcd.list<ScalingActivityRecord>(activitiesPrefix(name), { signal })).items;
   }
 
-  /** Writes an activity (create or overwrite: only the replica that claimed the step writes it). */
-  async putActivity(a: ScalingActivityRecord, startMs: number, signal?: AbortSignal): Promise<void> {
-    const key = activityKey(a.autoScalingGroupName, startMs, a.activityId);
+  /** Writes an activity under its `metadata.name` from {@link activityName} (create or overwrite: only the replica that claimed the step writes it). */
+  async putActivity(a: ScalingActivityRecord, signal?: AbortSignal): Promise<void> {
+    const key = `${activitiesPrefix(a.autoScalingGroupName)}${a.metadata.name}`;
     const { resourceVersion: _rv, ...metadata } = a.metadata;
     const record = { ...a, metadata };
     try {
