@@ -2,7 +2,7 @@ import { EtcdStore } from '@ekslab/storage';
 import { useEtcdCluster } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudApiError } from '../ports.js';
-import { FakeEc2, ManualClock, RecordingEvents } from './ec2.fixture.js';
+import { FakeEc2, ManualClock, RecordingEvents } from '../ec2.fixture.js';
 import { createNodegroup } from './nodegroup.js';
 import { AutoScalingReconciler } from './reconciler.js';
 import { AutoScalingService } from './service.js';

@@ -1,8 +1,8 @@
 // An in-memory Ec2Port for Auto Scaling and ELB tests: three subnets in three AZs, instances that go
 // straight to `running` (or stay `pending` with `startPending`), AZs that can be marked impaired
 // (RunInstances there throws InsufficientInstanceCapacity), and ClientToken idempotency.
-import { CloudApiError } from '../ports.js';
-import type { Ec2Port, InstanceSummary, RunInstancesInput } from '../ports.js';
+import { CloudApiError } from './ports.js';
+import type { Ec2Port, InstanceSummary, RunInstancesInput } from './ports.js';
 
 export interface FakeSubnet {
   subnetId: string;
