@@ -1,8 +1,9 @@
 import { EtcdStore } from '@ekslab/storage';
-import { useEtcdCluster } from '@ekslab/testing';
+import { useEtcdCluster, waitFor } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudApiError } from '../ports.js';
 import { FakeEc2, ManualClock, RecordingEvents } from '../ec2.fixture.js';
+import { createAutoScaling } from './module.js';
 import { createNodegroup } from './nodegroup.js';
 import { AutoScalingReconciler } from './reconciler.js';
 import { AutoScalingService } from './service.js';
@@ -112,7 +113,8 @@ describe('Auto Scaling on real etcd', () => {
     await reconciler.reconcile('heal', signal);
     expect(Object.values(ec2.liveByZone())).toEqual([1, 1, 1]);
     const acts = await api.describeScalingActivities({ autoScalingGroupName: 'heal' }, signal);
-    expect(acts[1]!.cause).toMatch(new RegExp(`instance ${victim!.instanceId} was taken out of service in response to an EC2 health check indicating it has been terminated or stopped\\.$`));
+    expect(acts[1]!.cause).toMatch(/^At \S+Z an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped\.$/);
+    expect(acts[1]!.description).toBe(`Terminating EC2 instance: ${victim!.instanceId}`);
     expect(acts[0]!.description).toMatch(/^Launching a new EC2 instance: /);
 
     const [g] = await api.describeAutoScalingGroups({ autoScalingGroupNames: ['heal'] }, signal);
@@ -227,5 +229,27 @@ describe('Auto Scaling on real etcd', () => {
         'aws:autoscaling:groupName': g.autoScalingGroupName,
       },
     });
+  });
+
+  it('autoscaling — the running loop reacts to API calls at once (kick) and start() resolves when aborted', async () => {
+    const ec2 = new FakeEc2();
+    let t = Date.UTC(2026, 10, 22, 6, 0, 0);
+    // A clock whose sleeps never end: only kicks from API calls can start a pass.
+    const clock = { now: () => t, sleep: (_ms: number, s: AbortSignal) => new Promise<void>((_, reject) => s.addEventListener('abort', () => reject(s.reason as Error), { once: true })) };
+    const errors: unknown[] = [];
+    // Its own prefix: the loop passes over every group, and the other tests' groups live on another (fake) EC2.
+    const own = new EtcdStore({ client: etcdStore.client, prefix: '/ekslab-cloud-loop' });
+    const { service, reconciler } = createAutoScaling({ etcd: own, ec2, events: new RecordingEvents(), clock, owner: 'cloud-a', tuning: { intervalMs: 3_600_000, onError: (_g, e) => errors.push(e) } });
+    const stop = new AbortController();
+    const running = reconciler.start(stop.signal);
+    const live = () => Object.values(ec2.liveByZone()).reduce((a, b) => a + b);
+    await service.createAutoScalingGroup({ autoScalingGroupName: 'looped', minSize: 0, maxSize: 5, desiredCapacity: 3, vpcZoneIdentifier: subnets, instanceTypes: ['m5.large'] }, signal);
+    await waitFor(() => live() === 3, { timeoutMs: 10_000, description: '3 instances' });
+    t += 1000;
+    await service.setDesiredCapacity({ autoScalingGroupName: 'looped', desiredCapacity: 1 }, signal);
+    await waitFor(() => live() === 1, { timeoutMs: 10_000, description: '1 instance' });
+    stop.abort();
+    await expect(running).resolves.toBeUndefined();
+    expect(errors).toEqual([]);
   });
 });

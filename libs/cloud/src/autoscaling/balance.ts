@@ -61,6 +61,7 @@ export function planStep(group: AutoScalingGroup, zones: readonly string[], now:
   const byFewest = (list: readonly string[]): string[] => [...list].sort((a, b) => counts.get(a)! - counts.get(b)! || a.localeCompare(b));
 
   if (capacity < desired) {
+    if (zones.length === 0) return { kind: 'none' }; // no subnet of the group exists (any more)
     if (open.length === 0) return { kind: 'wait', until: Math.min(...zones.map((z) => group.zoneBackoff[z] ?? now)) };
     return { kind: 'launch', zones: byFewest(open), reason: 'capacity', from: capacity, to: capacity + 1 };
   }

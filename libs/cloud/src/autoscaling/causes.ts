@@ -28,8 +28,7 @@ export const stepCause = {
     `At ${causeTime(t)} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from ${from} to ${to}.`,
   rebalanceTerminate: (t: number, from: number, to: number): string =>
     `At ${causeTime(t)} an instance was taken out of service in response to an Availability Zone rebalancing operation, shrinking the capacity from ${from} to ${to}.`,
-  unhealthy: (t: number, instanceId: string): string =>
-    `At ${causeTime(t)} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.`.replace('an instance', `instance ${instanceId}`),
+  unhealthy: (t: number): string => `At ${causeTime(t)} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.`,
 };
 
 /** Joins a remembered user cause and a step cause as AWS does (two spaces). */

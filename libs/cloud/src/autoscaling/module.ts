@@ -18,7 +18,7 @@ export interface AutoScalingDeps {
   readonly owner: string;
   readonly region?: string;
   readonly accountId?: string;
-  readonly tuning?: Pick<ReconcilerOptions, 'intervalMs' | 'claimTimeoutMs' | 'zoneBackoffMs' | 'maxStepsPerPass'>;
+  readonly tuning?: Pick<ReconcilerOptions, 'intervalMs' | 'claimTimeoutMs' | 'zoneBackoffMs' | 'maxStepsPerPass' | 'onError'>;
 }
 
 export function createAutoScaling(deps: AutoScalingDeps): { service: AutoScalingService; reconciler: AutoScalingReconciler } {

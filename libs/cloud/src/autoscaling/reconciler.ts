@@ -38,6 +38,8 @@ export interface ReconcilerOptions {
   readonly intervalMs?: number;
   /** Upper bound of steps in one reconcile of one group (the rest waits for the next pass); default 100. */
   readonly maxStepsPerPass?: number;
+  /** Hears about failed passes (group undefined: listing the groups failed); default: ignored. */
+  readonly onError?: (groupName: string | undefined, err: unknown) => void;
 }
 
 const GROUP_TAG = 'aws:autoscaling:groupName';
@@ -49,6 +51,7 @@ export class AutoScalingReconciler {
   private readonly intervalMs: number;
   private readonly maxSteps: number;
   private wake: (() => void) | undefined;
+  private kicked = false;
 
   constructor(private readonly o: ReconcilerOptions) {
     this.claimTimeoutMs = o.claimTimeoutMs ?? 300_000;
@@ -57,24 +60,36 @@ export class AutoScalingReconciler {
     this.maxSteps = o.maxStepsPerPass ?? 100;
   }
 
-  /** Runs passes over every group until `signal` aborts. No leader election needed (see the file comment). */
+  /**
+   * Runs passes over every group until `signal` aborts (then resolves). No leader election needed (see the
+   * file comment). A group whose pass fails is retried on the next pass; `onError` hears about it.
+   */
   async start(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      for (const g of await this.o.store.list(signal).catch(() => [])) {
-        await this.reconcile(g.autoScalingGroupName, signal).catch((err: unknown) => {
-          if (signal.aborted) throw err;
-        });
+      this.kicked = false;
+      try {
+        for (const g of await this.o.store.list(signal)) {
+          await this.reconcile(g.autoScalingGroupName, signal).catch((err: unknown) => {
+            if (signal.aborted) throw err;
+            this.o.onError?.(g.autoScalingGroupName, err);
+          });
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        this.o.onError?.(undefined, err);
       }
-      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      if (this.kicked) continue;
       const stop = new AbortController();
-      const both = AbortSignal.any([signal, stop.signal]);
-      await Promise.race([this.o.clock.sleep(this.intervalMs, both), woken]).catch(() => undefined);
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      await Promise.race([this.o.clock.sleep(this.intervalMs, AbortSignal.any([signal, stop.signal])), woken]).catch(() => undefined);
       stop.abort();
+      this.wake = undefined;
     }
   }
 
-  /** Starts the next pass now (after an API call changed a group). */
+  /** Starts the next pass now (after an API call changed a group); a kick during a pass makes another pass follow at once. */
   kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 
@@ -243,7 +258,7 @@ export class AutoScalingReconciler {
     const id = step.instance.instanceId;
     const cause =
       step.reason === 'unhealthy'
-        ? stepCause.unhealthy(now, id)
+        ? stepCause.unhealthy(now)
         : step.reason === 'rebalance'
           ? stepCause.rebalanceTerminate(now, step.from, step.to)
           : joinCauses(group.lastUserCause, stepCause.scaleIn(now, step.from, step.to));
