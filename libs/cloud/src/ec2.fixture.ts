@@ -15,6 +15,8 @@ export interface FakeSubnet {
 export class FakeEc2 implements Ec2Port {
   readonly instances = new Map<string, InstanceSummary & { state: InstanceSummary['state'] }>();
   readonly impaired = new Set<string>();
+  /** Instance types without capacity in every AZ. */
+  readonly exhaustedTypes = new Set<string>();
   readonly subnets: FakeSubnet[];
   runCalls = 0;
   private next = 1;
@@ -35,7 +37,7 @@ export class FakeEc2 implements Ec2Port {
     }
     const subnet = this.subnets.find((s) => s.subnetId === input.subnetId);
     if (!subnet) return Promise.reject(new CloudApiError('InvalidSubnetID.NotFound', `The subnet ID '${input.subnetId}' does not exist`));
-    if (this.impaired.has(subnet.availabilityZone)) {
+    if (this.impaired.has(subnet.availabilityZone) || this.exhaustedTypes.has(input.instanceType)) {
       return Promise.reject(
         new CloudApiError(
           'InsufficientInstanceCapacity',

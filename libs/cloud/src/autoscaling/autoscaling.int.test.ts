@@ -252,4 +252,30 @@ describe('Auto Scaling on real etcd', () => {
     await expect(running).resolves.toBeUndefined();
     expect(errors).toEqual([]);
   });
+
+  it('autoscaling — instance types are tried in order: the first with capacity is launched, and the AZ is not backed off', async () => {
+    const { api, ec2, reconciler, store } = setup();
+    ec2.exhaustedTypes.add('m5.large');
+    await api.createAutoScalingGroup({ autoScalingGroupName: 'mixed', minSize: 0, maxSize: 5, desiredCapacity: 3, vpcZoneIdentifier: subnets, instanceTypes: ['m5.large', 'm5.xlarge'], capacityType: 'spot' }, signal);
+    await reconciler.reconcile('mixed', signal);
+    const g = (await store.get('mixed'))!;
+    expect(g.instances.map((i) => [i.instanceType, i.lifecycle])).toEqual([['m5.xlarge', 'spot'], ['m5.xlarge', 'spot'], ['m5.xlarge', 'spot']]);
+    expect(ec2.liveByZone()).toEqual({ 'us-east-1a': 1, 'us-east-1b': 1, 'us-east-1c': 1 });
+    expect(g.zoneBackoff).toEqual({});
+  });
+
+  it('autoscaling — a launch whose event cannot be published gives its claim back instead of blocking the group', async () => {
+    const { ec2, clock, store } = setup();
+    let failing = true;
+    const events = { publish: () => (failing ? Promise.reject(new Error('NATS is down')) : Promise.resolve()) };
+    const api = new AutoScalingService({ store, ec2, events, clock });
+    const r = new AutoScalingReconciler({ store, ec2, events, clock, owner: 'cloud-a' });
+    await api.createAutoScalingGroup({ autoScalingGroupName: 'nats-down', minSize: 0, maxSize: 5, desiredCapacity: 2, vpcZoneIdentifier: subnets, instanceTypes: ['m5.large'] }, signal);
+    await expect(r.reconcile('nats-down', signal)).rejects.toThrow('NATS is down');
+    expect((await store.get('nats-down'))!.pendingLaunches).toEqual([]);
+    failing = false;
+    await r.reconcile('nats-down', signal);
+    expect((await store.get('nats-down'))!.instances).toHaveLength(2);
+    expect(Object.values(ec2.liveByZone()).reduce((a, b) => a + b)).toBe(2);
+  });
 });

@@ -190,6 +190,27 @@ export class AutoScalingReconciler {
     claimed.pendingLaunches.push({ activityId, owner: this.o.owner, expiresAt: now + this.claimTimeoutMs, availabilityZone: step.zones[0]!, cause, rebalance: step.reason === 'rebalance' });
     if (!(await this.write(claimed, signal))) return;
 
+    try {
+      await this.runClaimedLaunch(group, step, zoneToSubnet, activityId, cause, now, signal);
+    } catch (err) {
+      // Give the claim back rather than let it block the group until it expires; an instance this launch
+      // did start is adopted by its tag on the next pass.
+      await this.o.store.etcd
+        .guaranteedUpdate<AutoScalingGroup>(groupKey(group.autoScalingGroupName), (g) => ({ ...g, pendingLaunches: g.pendingLaunches.filter((p) => p.activityId !== activityId) }))
+        .catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async runClaimedLaunch(
+    group: AutoScalingGroup,
+    step: Extract<Step, { kind: 'launch' }>,
+    zoneToSubnet: Map<string, string>,
+    activityId: string,
+    cause: string,
+    now: number,
+    signal: AbortSignal,
+  ): Promise<void> {
     const activity = newActivity(group.autoScalingGroupName, activityId, describeActivity.launching(), cause, now);
     await this.record(activity, signal);
 

@@ -128,4 +128,14 @@ describe('ELB on real etcd', () => {
     clock.t += 1_000;
     expect((await elb.describeTargetHealth({ targetGroupArn: tg.targetGroupArn }, signal))[0]!.state).toBe('healthy');
   });
+
+  it('elb — concurrent RegisterTargets through two replicas lose no target (CAS updates)', async () => {
+    const { elb, replica } = setup();
+    const other = replica();
+    const tg = await elb.createTargetGroup({ name: 'race-tg', protocol: 'TCP', port: 80, targetType: 'ip' }, signal);
+    const ips = Array.from({ length: 20 }, (_, n) => `10.0.2.${n + 10}`);
+    await Promise.all(ips.map((id, n) => (n % 2 === 0 ? elb : other).registerTargets({ targetGroupArn: tg.targetGroupArn, targets: [{ id }] }, signal)));
+    const [stored] = await elb.describeTargetGroups({ targetGroupArns: [tg.targetGroupArn] }, signal);
+    expect(stored!.targets.map((t) => t.id).sort()).toEqual([...ips].sort());
+  });
 });

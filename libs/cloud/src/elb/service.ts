@@ -310,13 +310,20 @@ export class ElbService {
     return n;
   }
 
-  /** Runs {@link activateDue} every `intervalMs` (default 1 s) until `signal` aborts; every replica may run it. */
-  async start(signal: AbortSignal, intervalMs = 1000): Promise<void> {
+  /**
+   * Runs {@link activateDue} every `intervalMs` (default 1 s) until `signal` aborts, then resolves. Every replica
+   * may run it (no leader election: the activation is a CAS update). A failed pass goes to `onError` and is
+   * retried on the next one.
+   */
+  async start(signal: AbortSignal, intervalMs = 1000, onError?: (err: unknown) => void): Promise<void> {
     while (!signal.aborted) {
-      await this.activateDue(signal).catch((e: unknown) => {
-        if (signal.aborted) throw e;
-      });
-      await this.o.clock.sleep(intervalMs, signal).catch(() => undefined);
+      try {
+        await this.activateDue(signal);
+        await this.o.clock.sleep(intervalMs, signal);
+      } catch (e) {
+        if (signal.aborted) return;
+        onError?.(e);
+      }
     }
   }
 
