@@ -82,6 +82,9 @@ export class FakeEc2 implements Ec2Port {
 
   describeInstances(filter: { instanceIds?: readonly string[]; tags?: Readonly<Record<string, string>> }): Promise<InstanceSummary[]> {
     let list = [...this.instances.values()];
+    // As EC2: one unknown id fails the whole call.
+    const unknown = filter.instanceIds?.find((id) => !this.instances.has(id));
+    if (unknown !== undefined) return Promise.reject(new CloudApiError('InvalidInstanceID.NotFound', `The instance ID '${unknown}' does not exist`));
     if (filter.instanceIds) list = list.filter((i) => filter.instanceIds!.includes(i.instanceId));
     if (filter.tags) list = list.filter((i) => Object.entries(filter.tags!).every(([k, v]) => i.tags[k] === v));
     return Promise.resolve(list.map((i) => ({ ...i })));
@@ -89,6 +92,11 @@ export class FakeEc2 implements Ec2Port {
 
   describeSubnets(filter: { subnetIds?: readonly string[] }): Promise<FakeSubnet[]> {
     return Promise.resolve(this.subnets.filter((s) => !filter.subnetIds || filter.subnetIds.includes(s.subnetId)).map((s) => ({ ...s })));
+  }
+
+  /** Drops an instance from EC2 altogether (terminated instances disappear from DescribeInstances after a while). */
+  vanish(id: string): void {
+    this.instances.delete(id);
   }
 
   /** Running (or pending) instances per AZ. */

@@ -278,4 +278,17 @@ describe('Auto Scaling on real etcd', () => {
     expect((await store.get('nats-down'))!.instances).toHaveLength(2);
     expect(Object.values(ec2.liveByZone()).reduce((a, b) => a + b)).toBe(2);
   });
+
+  it('autoscaling — an instance gone from EC2 altogether is replaced too', async () => {
+    const { api, ec2, reconciler, store } = setup();
+    await create(api, 'vanished', 2);
+    await reconciler.reconcile('vanished', signal);
+    const [first] = (await store.get('vanished'))!.instances;
+    ec2.vanish(first!.instanceId);
+    await reconciler.reconcile('vanished', signal);
+    const ids = (await store.get('vanished'))!.instances.map((i) => i.instanceId);
+    expect(ids).toHaveLength(2);
+    expect(ids).not.toContain(first!.instanceId);
+    expect(ids.every((id) => ec2.instances.get(id)?.state === 'running')).toBe(true);
+  });
 });

@@ -143,8 +143,10 @@ export class AutoScalingReconciler {
     const next = structuredClone(group);
     let changed = false;
     const ids = group.instances.map((i) => i.instanceId);
+    // One query by the group's tag (EC2 keeps terminated instances visible for a while): asking by id would
+    // fail with InvalidInstanceID.NotFound once one of them is gone for good.
     const seen = new Map<string, InstanceSummary>();
-    if (ids.length > 0) for (const s of await this.o.ec2.describeInstances({ instanceIds: ids }, signal)) seen.set(s.instanceId, s);
+    for (const s of await this.o.ec2.describeInstances({ tags: { [GROUP_TAG]: group.autoScalingGroupName } }, signal)) seen.set(s.instanceId, s);
     for (const i of next.instances) {
       if (i.lifecycleState === 'Terminating') {
         if (i.claim && i.claim.expiresAt <= now) {
@@ -172,8 +174,7 @@ export class AutoScalingReconciler {
     }
     if (live.length === 0) {
       const known = new Set(ids);
-      const tagged = await this.o.ec2.describeInstances({ tags: { [GROUP_TAG]: group.autoScalingGroupName } }, signal);
-      for (const s of tagged) {
+      for (const s of seen.values()) {
         if (known.has(s.instanceId) || GONE.has(s.state)) continue;
         next.instances.push(toAsgInstance(s, group.launchGeneration));
         changed = true;

@@ -244,7 +244,8 @@ export class ElbService {
   async registerTargets(input: { targetGroupArn: string; targets: ReadonlyArray<{ id: string; port?: number }> }, signal: AbortSignal): Promise<void> {
     const tg0 = await this.targetGroupByArn(input.targetGroupArn, signal);
     if (tg0.targetType === 'instance') {
-      const found = new Set((await this.o.ec2.describeInstances({ instanceIds: input.targets.map((t) => t.id) }, signal)).filter((i) => i.state !== 'terminated').map((i) => i.instanceId));
+      const states = await instanceStates(this.o.ec2, input.targets.map((t) => t.id), signal);
+      const found = new Set([...states].filter(([, state]) => state !== 'terminated').map(([id]) => id));
       const bad = input.targets.filter((t) => !found.has(t.id)).map((t) => `'${t.id}'`);
       if (bad.length) throw err('InvalidTarget', `The following targets are not valid instances: ${bad.join(', ')}`);
     } else {
@@ -286,10 +287,7 @@ export class ElbService {
   async describeTargetHealth(input: { targetGroupArn: string; targets?: ReadonlyArray<{ id: string; port?: number }> }, signal: AbortSignal): Promise<TargetHealthDescription[]> {
     const tg = await this.targetGroupByArn(input.targetGroupArn, signal);
     const lbs = (await this.loadBalancersUsing(tg.targetGroupArn, signal)).filter((lb) => lb.state === 'active');
-    const states = new Map<string, InstanceStateOf>();
-    if (tg.targetType === 'instance' && tg.targets.length > 0) {
-      for (const i of await this.o.ec2.describeInstances({ instanceIds: tg.targets.map((t) => t.id) }, signal)) states.set(i.instanceId, i.state);
-    }
+    const states = tg.targetType === 'instance' && tg.targets.length > 0 ? await instanceStates(this.o.ec2, tg.targets.map((t) => t.id), signal) : new Map<string, InstanceStateOf>();
     return targetHealth(tg, lbs, states, this.o.clock.now(), input.targets);
   }
 
@@ -379,6 +377,25 @@ export class ElbService {
 }
 
 type InstanceStateOf = Awaited<ReturnType<Ec2Port['describeInstances']>>[number]['state'];
+
+/**
+ * The state of each instance that exists. EC2 fails a whole DescribeInstances with InvalidInstanceID.NotFound
+ * when one id is unknown; then each is asked alone.
+ */
+async function instanceStates(ec2: Ec2Port, ids: readonly string[], signal: AbortSignal): Promise<Map<string, InstanceStateOf>> {
+  const out = new Map<string, InstanceStateOf>();
+  const notFound = (e: unknown): boolean => e instanceof CloudApiError && e.code === 'InvalidInstanceID.NotFound';
+  try {
+    for (const i of await ec2.describeInstances({ instanceIds: ids }, signal)) out.set(i.instanceId, i.state);
+  } catch (e) {
+    if (!notFound(e)) throw e;
+    for (const id of new Set(ids)) {
+      const [i] = await ec2.describeInstances({ instanceIds: [id] }, signal).catch((e2: unknown) => (notFound(e2) ? [] : Promise.reject(e2 as Error)));
+      if (i) out.set(i.instanceId, i.state);
+    }
+  }
+  return out;
+}
 
 /** Drops targets whose draining is over. */
 function prune(tg: TargetGroup, now: number): TargetGroup['targets'] {
