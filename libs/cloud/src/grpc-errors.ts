@@ -11,6 +11,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import type { handleUnaryCall, ServerUnaryCall, ServiceError } from '@grpc/grpc-js';
 import { CloudApiError } from './ports.js';
+import type { FaultGate } from './ports.js';
 
 export const AWS_ERROR_CODE_KEY = 'aws-error-code';
 
@@ -43,12 +44,21 @@ export function cloudApiErrorFromGrpc(err: ServiceError): CloudApiError | undefi
   return typeof code === 'string' ? new CloudApiError(code, err.details, err.code === status.RESOURCE_EXHAUSTED || err.code === status.UNAVAILABLE, { cause: err }) : undefined;
 }
 
-/** A grpc-js unary handler from a promise-returning function; the signal aborts when the client cancels. */
-export function unary<Req, Res>(fn: (req: Req, signal: AbortSignal) => Promise<Res>): handleUnaryCall<Req, Res> {
+/** Which AWS operation a handler serves, and the fault controls consulted before it runs. */
+export interface Gate {
+  readonly api: string;
+  readonly faults: FaultGate;
+}
+
+/**
+ * A grpc-js unary handler from a promise-returning function; the signal aborts when the client cancels.
+ * The gate's FaultGate is entered first (it may delay the call or fail it with RequestLimitExceeded).
+ */
+export function unary<Req, Res>(gate: Gate, fn: (req: Req, signal: AbortSignal) => Promise<Res>): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback) => {
     const ac = new AbortController();
     call.on('cancelled', () => ac.abort(new Error('client cancelled the call')));
-    fn(call.request, ac.signal).then(
+    gate.faults.enter(gate.api, {}, ac.signal).then(() => fn(call.request, ac.signal)).then(
       (res) => callback(null, res),
       (err: unknown) => callback(toServiceError(err)),
     );

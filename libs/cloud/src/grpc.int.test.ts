@@ -11,6 +11,8 @@ import { FakeEc2, ManualClock, RecordingEvents } from './ec2.fixture.js';
 import { registerElbService } from './elb/grpc.js';
 import { ElbService } from './elb/service.js';
 import { AWS_ERROR_CODE_KEY, cloudApiErrorFromGrpc } from './grpc-errors.js';
+import { CloudApiError } from './ports.js';
+import type { FaultGate } from './ports.js';
 
 /** Calls a grpc-js unary client method as a promise. */
 function call<Res>(fn: (req: never, cb: (err: ServiceError | null, res: Res) => void) => unknown, req: object): Promise<Res> {
@@ -26,6 +28,10 @@ describe('Auto Scaling and ELB over gRPC', () => {
   const ec2 = new FakeEc2();
   const clock = new ManualClock();
   let reconciler: ReturnType<typeof createAutoScaling>['reconciler'];
+  const throttled = new Set<string>();
+  const faults: FaultGate = {
+    enter: (api) => (throttled.has(api) ? Promise.reject(new CloudApiError('RequestLimitExceeded', 'Request limit exceeded.', true)) : Promise.resolve()),
+  };
 
   beforeAll(async () => {
     store = new EtcdStore({ endpoints: etcd().endpoints, prefix: '/ekslab-cloud' });
@@ -33,8 +39,8 @@ describe('Auto Scaling and ELB over gRPC', () => {
     const autoscaling = createAutoScaling({ etcd: store, ec2, events, clock, owner: 'cloud-a' });
     reconciler = autoscaling.reconciler;
     server = new Server();
-    registerAutoScalingService(server, { autoscaling: autoscaling.service, ec2 });
-    registerElbService(server, { elb: new ElbService({ etcd: store, ec2, events, clock }) });
+    registerAutoScalingService(server, { autoscaling: autoscaling.service, ec2, faults });
+    registerElbService(server, { elb: new ElbService({ etcd: store, ec2, events, clock }), faults });
     const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
     asg = new AutoScalingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
     elbClient = new ElasticLoadBalancingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
@@ -88,5 +94,19 @@ describe('Auto Scaling and ELB over gRPC', () => {
     expect(missing.metadata.get(AWS_ERROR_CODE_KEY)).toEqual(['TargetGroupNotFound']);
     const { targetGroup } = await call<CreateTargetGroupResponse>(elbClient.createTargetGroup.bind(elbClient), { name: 'tg-web', protocol: 'TCP', port: 30080, targetType: 'ip', vpcId: '', healthCheck: undefined, deregistrationDelaySeconds: 0 });
     expect(targetGroup).toMatchObject({ targetType: 'ip', deregistrationDelaySeconds: 0, healthCheck: { protocol: 'TCP', intervalSeconds: 30, healthyThresholdCount: 5 } });
+  });
+
+  it('grpc — the FaultGate is entered per AWS operation: a throttled API fails with RESOURCE_EXHAUSTED / RequestLimitExceeded', async () => {
+    throttled.add('DescribeLoadBalancers');
+    try {
+      const err = (await call(elbClient.describeLoadBalancers.bind(elbClient), { names: [], loadBalancerArns: [] }).catch((e: unknown) => e)) as ServiceError;
+      expect(err.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(err.metadata.get(AWS_ERROR_CODE_KEY)).toEqual(['RequestLimitExceeded']);
+      expect(cloudApiErrorFromGrpc(err)).toMatchObject({ code: 'RequestLimitExceeded', retryable: true });
+      // Other operations pass.
+      await expect(call(asg.describeAutoScalingGroups.bind(asg), { autoScalingGroupNames: [] })).resolves.toBeDefined();
+    } finally {
+      throttled.clear();
+    }
   });
 });

@@ -3,11 +3,15 @@ import type { Server } from '@grpc/grpc-js';
 import { AutoScalingServiceService } from '@ekslab/proto';
 import type { AsgActivity, AsgAutoScalingGroup, AutoScalingServiceServer } from '@ekslab/proto';
 import { unary } from '../grpc-errors.js';
-import type { Ec2Port } from '../ports.js';
+import type { Gate } from '../grpc-errors.js';
+import { noFaults } from '../ports.js';
+import type { Ec2Port, FaultGate } from '../ports.js';
 import type { AutoScalingService } from './service.js';
 import type { AutoScalingGroup, CapacityType, ScalingActivityRecord } from './types.js';
 
 export interface AutoScalingGrpcDeps {
+  /** Consulted before every call (throttling, latency); default none. */
+  readonly faults?: FaultGate;
   readonly autoscaling: AutoScalingService;
   /** For the groups' AZs in DescribeAutoScalingGroups. */
   readonly ec2: Ec2Port;
@@ -16,7 +20,8 @@ export interface AutoScalingGrpcDeps {
 const splitSubnets = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
 const capacityType = (s: string): CapacityType | undefined => (s === '' ? undefined : s === 'spot' ? 'spot' : 'on-demand');
 
-export function createAutoScalingServer({ autoscaling, ec2 }: AutoScalingGrpcDeps): AutoScalingServiceServer {
+export function createAutoScalingServer({ autoscaling, ec2, faults = noFaults }: AutoScalingGrpcDeps): AutoScalingServiceServer {
+  const gate = (api: string): Gate => ({ api, faults });
   const toWire = async (g: AutoScalingGroup, signal: AbortSignal): Promise<AsgAutoScalingGroup> => {
     const subnets = await ec2.describeSubnets({ subnetIds: g.vpcZoneIdentifier }, signal);
     return {
@@ -45,7 +50,7 @@ export function createAutoScalingServer({ autoscaling, ec2 }: AutoScalingGrpcDep
     };
   };
   return {
-    createAutoScalingGroup: unary(async (req, signal) => {
+    createAutoScalingGroup: unary(gate('CreateAutoScalingGroup'), async (req, signal) => {
       const ct = capacityType(req.capacityType);
       const g = await autoscaling.createAutoScalingGroup(
         {
@@ -62,7 +67,7 @@ export function createAutoScalingServer({ autoscaling, ec2 }: AutoScalingGrpcDep
       );
       return { autoScalingGroup: await toWire(g, signal) };
     }),
-    updateAutoScalingGroup: unary(async (req, signal) => {
+    updateAutoScalingGroup: unary(gate('UpdateAutoScalingGroup'), async (req, signal) => {
       const ct = capacityType(req.capacityType);
       await autoscaling.updateAutoScalingGroup(
         {
@@ -78,23 +83,23 @@ export function createAutoScalingServer({ autoscaling, ec2 }: AutoScalingGrpcDep
       );
       return {};
     }),
-    setDesiredCapacity: unary(async (req, signal) => {
+    setDesiredCapacity: unary(gate('SetDesiredCapacity'), async (req, signal) => {
       await autoscaling.setDesiredCapacity({ autoScalingGroupName: req.autoScalingGroupName, desiredCapacity: req.desiredCapacity }, signal);
       return {};
     }),
-    deleteAutoScalingGroup: unary(async (req, signal) => {
+    deleteAutoScalingGroup: unary(gate('DeleteAutoScalingGroup'), async (req, signal) => {
       await autoscaling.deleteAutoScalingGroup({ autoScalingGroupName: req.autoScalingGroupName, forceDelete: req.forceDelete }, signal);
       return {};
     }),
-    describeAutoScalingGroups: unary(async (req, signal) => {
+    describeAutoScalingGroups: unary(gate('DescribeAutoScalingGroups'), async (req, signal) => {
       const groups = await autoscaling.describeAutoScalingGroups({ autoScalingGroupNames: req.autoScalingGroupNames }, signal);
       return { autoScalingGroups: await Promise.all(groups.map((g) => toWire(g, signal))) };
     }),
-    describeScalingActivities: unary(async (req, signal) => {
+    describeScalingActivities: unary(gate('DescribeScalingActivities'), async (req, signal) => {
       const list = await autoscaling.describeScalingActivities({ autoScalingGroupName: req.autoScalingGroupName, ...(req.maxRecords > 0 ? { maxRecords: req.maxRecords } : {}) }, signal);
       return { activities: list.map(activityToWire) };
     }),
-    terminateInstanceInAutoScalingGroup: unary(async (req, signal) => {
+    terminateInstanceInAutoScalingGroup: unary(gate('TerminateInstanceInAutoScalingGroup'), async (req, signal) => {
       const a = await autoscaling.terminateInstanceInAutoScalingGroup({ instanceId: req.instanceId, shouldDecrementDesiredCapacity: req.shouldDecrementDesiredCapacity }, signal);
       return { activity: activityToWire(a) };
     }),

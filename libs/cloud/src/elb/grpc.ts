@@ -3,18 +3,24 @@ import type { Server } from '@grpc/grpc-js';
 import { ElasticLoadBalancingServiceService } from '@ekslab/proto';
 import type { ElasticLoadBalancingServiceServer, ElbHealthCheck, ElbListener, ElbLoadBalancer, ElbTargetGroup } from '@ekslab/proto';
 import { unary } from '../grpc-errors.js';
+import type { Gate } from '../grpc-errors.js';
+import { noFaults } from '../ports.js';
+import type { FaultGate } from '../ports.js';
 import type { ElbService } from './service.js';
 import type { HealthCheck, Listener, LoadBalancer, LoadBalancerType, Protocol, Scheme, TargetGroup, TargetType } from './types.js';
 
 export interface ElbGrpcDeps {
+  /** Consulted before every call (throttling, latency); default none. */
+  readonly faults?: FaultGate;
   readonly elb: ElbService;
 }
 
 const targets = (ts: ReadonlyArray<{ id: string; port: number }>): Array<{ id: string; port?: number }> => ts.map((t) => (t.port > 0 ? { id: t.id, port: t.port } : { id: t.id }));
 
-export function createElbServer({ elb }: ElbGrpcDeps): ElasticLoadBalancingServiceServer {
+export function createElbServer({ elb, faults = noFaults }: ElbGrpcDeps): ElasticLoadBalancingServiceServer {
+  const gate = (api: string): Gate => ({ api, faults });
   return {
-    createLoadBalancer: unary(async (req, signal) => {
+    createLoadBalancer: unary(gate('CreateLoadBalancer'), async (req, signal) => {
       const lb = await elb.createLoadBalancer(
         {
           name: req.name,
@@ -26,21 +32,21 @@ export function createElbServer({ elb }: ElbGrpcDeps): ElasticLoadBalancingServi
       );
       return { loadBalancer: lbToWire(lb) };
     }),
-    describeLoadBalancers: unary(async (req, signal) => ({ loadBalancers: (await elb.describeLoadBalancers({ names: req.names, loadBalancerArns: req.loadBalancerArns }, signal)).map(lbToWire) })),
-    deleteLoadBalancer: unary(async (req, signal) => {
+    describeLoadBalancers: unary(gate('DescribeLoadBalancers'), async (req, signal) => ({ loadBalancers: (await elb.describeLoadBalancers({ names: req.names, loadBalancerArns: req.loadBalancerArns }, signal)).map(lbToWire) })),
+    deleteLoadBalancer: unary(gate('DeleteLoadBalancer'), async (req, signal) => {
       await elb.deleteLoadBalancer({ loadBalancerArn: req.loadBalancerArn }, signal);
       return {};
     }),
-    createListener: unary(async (req, signal) => {
+    createListener: unary(gate('CreateListener'), async (req, signal) => {
       const l = await elb.createListener({ loadBalancerArn: req.loadBalancerArn, port: req.port, protocol: req.protocol as Protocol, defaultTargetGroupArn: req.defaultTargetGroupArn }, signal);
       return { listener: listenerToWire(req.loadBalancerArn, l) };
     }),
-    describeListeners: unary(async (req, signal) => ({ listeners: (await elb.describeListeners({ loadBalancerArn: req.loadBalancerArn }, signal)).map((l) => listenerToWire(req.loadBalancerArn, l)) })),
-    deleteListener: unary(async (req, signal) => {
+    describeListeners: unary(gate('DescribeListeners'), async (req, signal) => ({ listeners: (await elb.describeListeners({ loadBalancerArn: req.loadBalancerArn }, signal)).map((l) => listenerToWire(req.loadBalancerArn, l)) })),
+    deleteListener: unary(gate('DeleteListener'), async (req, signal) => {
       await elb.deleteListener({ listenerArn: req.listenerArn }, signal);
       return {};
     }),
-    createTargetGroup: unary(async (req, signal) => {
+    createTargetGroup: unary(gate('CreateTargetGroup'), async (req, signal) => {
       const hc = req.healthCheck;
       const healthCheck: Partial<HealthCheck> = {};
       if (hc) {
@@ -67,26 +73,26 @@ export function createElbServer({ elb }: ElbGrpcDeps): ElasticLoadBalancingServi
       );
       return { targetGroup: tgToWire(tg, []) };
     }),
-    describeTargetGroups: unary(async (req, signal) => {
+    describeTargetGroups: unary(gate('DescribeTargetGroups'), async (req, signal) => {
       const [groups, lbs] = await Promise.all([
         elb.describeTargetGroups({ targetGroupArns: req.targetGroupArns, ...(req.loadBalancerArn !== '' ? { loadBalancerArn: req.loadBalancerArn } : {}) }, signal),
         elb.describeLoadBalancers({}, signal),
       ]);
       return { targetGroups: groups.map((tg) => tgToWire(tg, lbs)) };
     }),
-    deleteTargetGroup: unary(async (req, signal) => {
+    deleteTargetGroup: unary(gate('DeleteTargetGroup'), async (req, signal) => {
       await elb.deleteTargetGroup({ targetGroupArn: req.targetGroupArn }, signal);
       return {};
     }),
-    registerTargets: unary(async (req, signal) => {
+    registerTargets: unary(gate('RegisterTargets'), async (req, signal) => {
       await elb.registerTargets({ targetGroupArn: req.targetGroupArn, targets: targets(req.targets) }, signal);
       return {};
     }),
-    deregisterTargets: unary(async (req, signal) => {
+    deregisterTargets: unary(gate('DeregisterTargets'), async (req, signal) => {
       await elb.deregisterTargets({ targetGroupArn: req.targetGroupArn, targets: targets(req.targets) }, signal);
       return {};
     }),
-    describeTargetHealth: unary(async (req, signal) => {
+    describeTargetHealth: unary(gate('DescribeTargetHealth'), async (req, signal) => {
       const list = await elb.describeTargetHealth({ targetGroupArn: req.targetGroupArn, targets: targets(req.targets) }, signal);
       return {
         targetHealthDescriptions: list.map((h) => ({ target: { id: h.target.id, port: h.target.port }, healthCheckPort: h.healthCheckPort, state: h.state, reason: h.reason ?? '', description: h.description ?? '' })),
