@@ -145,6 +145,8 @@ describe('Auto Scaling on real etcd', () => {
     await expect(bad(4, 3, 3)).rejects.toMatchObject({ code: 'ValidationError', message: 'Max bound, 3, must be greater than or equal to min bound, 4' });
     await create(api, 'dup', 0);
     await expect(create(api, 'dup', 0)).rejects.toMatchObject({ code: 'AlreadyExists', message: 'AutoScalingGroup by this name already exists - A group with the name dup already exists' });
+    await expect(api.setDesiredCapacity({ autoScalingGroupName: 'nope', desiredCapacity: 1 }, signal)).rejects.toMatchObject({ code: 'ValidationError', message: 'AutoScalingGroup name not found - null' });
+    await expect(api.deleteAutoScalingGroup({ autoScalingGroupName: 'nope' }, signal)).rejects.toMatchObject({ message: 'AutoScalingGroup name not found - AutoScalingGroup nope not found' });
     await expect(api.setDesiredCapacity({ autoScalingGroupName: 'nope', desiredCapacity: 1 }, signal)).rejects.toBeInstanceOf(CloudApiError);
     await expect(api.updateAutoScalingGroup({ autoScalingGroupName: 'dup', minSize: 2 }, signal)).resolves.toBeUndefined();
     expect((await api.describeAutoScalingGroups({ autoScalingGroupNames: ['dup'] }, signal))[0]).toMatchObject({ minSize: 2, desiredCapacity: 2 });

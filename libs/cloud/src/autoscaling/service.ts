@@ -136,7 +136,7 @@ export class AutoScalingService {
       g.status = 'Delete in progress';
       g.minSize = g.maxSize = g.desiredCapacity = 0;
       return g;
-    });
+    }, true);
     if (g.instances.length === 0 && g.pendingLaunches.length === 0) {
       await this.o.store.etcd.delete(groupKey(name), { signal, preconditions: { resourceVersion: g.metadata.resourceVersion! } }).catch(() => undefined);
     }
@@ -224,7 +224,7 @@ export class AutoScalingService {
     if (missing !== undefined) throw errors.subnetNotFound(missing);
   }
 
-  private async mutate(name: string, signal: AbortSignal, change: (g: AutoScalingGroup) => AutoScalingGroup): Promise<AutoScalingGroup> {
+  private async mutate(name: string, signal: AbortSignal, change: (g: AutoScalingGroup) => AutoScalingGroup, namedNotFound = false): Promise<AutoScalingGroup> {
     try {
       const g = await this.o.store.etcd.guaranteedUpdate<AutoScalingGroup>(
         groupKey(name),
@@ -237,7 +237,7 @@ export class AutoScalingService {
       this.o.onChange?.(name);
       return g;
     } catch (err) {
-      if (err instanceof NotFoundError) throw errors.notFound(name);
+      if (err instanceof NotFoundError) throw errors.notFound(namedNotFound ? name : null);
       throw err;
     }
   }

@@ -26,7 +26,8 @@ export function checkDesiredAgainst(desired: number, min: number, max: number): 
 }
 
 export const errors = {
-  notFound: (name: string): CloudApiError => validation(`AutoScalingGroup name not found - AutoScalingGroup '${name}' not found`),
+  /** DeleteAutoScalingGroup names the group; UpdateAutoScalingGroup and SetDesiredCapacity famously say `null`. */
+  notFound: (name: string | null): CloudApiError => validation(`AutoScalingGroup name not found - ${name === null ? 'null' : `AutoScalingGroup ${name} not found`}`),
   alreadyExists: (name: string): CloudApiError => new CloudApiError('AlreadyExists', `AutoScalingGroup by this name already exists - A group with the name ${name} already exists`),
   inUse: (): CloudApiError =>
     new CloudApiError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.'),
