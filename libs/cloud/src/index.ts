@@ -2,3 +2,25 @@
 // fault controls), its state in etcd under the cloud's own prefix so replicas agree and survive restarts.
 export { CloudApiError, noFaults } from './ports.js';
 export type { EventSink, InstanceSummary, RunInstancesInput, Ec2Port, FaultGate } from './ports.js';
+export { AWS_ERROR_CODE_KEY, grpcStatusForAwsCode, toServiceError, cloudApiErrorFromGrpc } from './grpc-errors.js';
+
+// Auto Scaling (and EKS managed node groups on it).
+export { createAutoScaling } from './autoscaling/module.js';
+export type { AutoScalingDeps } from './autoscaling/module.js';
+export { AutoScalingService } from './autoscaling/service.js';
+export type { AutoScalingServiceOptions, CreateAutoScalingGroupInput, UpdateAutoScalingGroupInput } from './autoscaling/service.js';
+export { AutoScalingReconciler } from './autoscaling/reconciler.js';
+export type { ReconcilerOptions as AutoScalingReconcilerOptions } from './autoscaling/reconciler.js';
+export { AsgStore } from './autoscaling/store.js';
+export { createNodegroup, nodegroupTags, nodegroupAsgName } from './autoscaling/nodegroup.js';
+export type { CreateNodegroupInput } from './autoscaling/nodegroup.js';
+export { registerAutoScalingService } from './autoscaling/grpc.js';
+export type { AutoScalingGrpcDeps } from './autoscaling/grpc.js';
+export type { AutoScalingGroup, AsgInstance, ScalingActivityRecord, CapacityType } from './autoscaling/types.js';
+
+// Elastic Load Balancing v2.
+export { ElbService, defaultHealthCheck } from './elb/service.js';
+export type { ElbServiceOptions, CreateLoadBalancerInput, CreateTargetGroupInput } from './elb/service.js';
+export { registerElbService } from './elb/grpc.js';
+export type { ElbGrpcDeps } from './elb/grpc.js';
+export type { LoadBalancer, Listener, TargetGroup, TargetHealthDescription, LoadBalancerType, Scheme, Protocol, TargetType } from './elb/types.js';

@@ -68,3 +68,65 @@ export {
   ReadResponse as LogsReadResponse,
 } from './gen/ekslab/kubelet/v1/logs.js';
 export type { LogsServiceServer } from './gen/ekslab/kubelet/v1/logs.js';
+
+// ekslab.cloud.v1 — EC2 Auto Scaling (the simulated cloud's AutoScalingService).
+export {
+  AutoScalingServiceClient,
+  AutoScalingServiceService,
+  AutoScalingGroup as AsgAutoScalingGroup,
+  AutoScalingInstance,
+  Activity as AsgActivity,
+  CreateAutoScalingGroupRequest,
+  CreateAutoScalingGroupResponse,
+  UpdateAutoScalingGroupRequest,
+  UpdateAutoScalingGroupResponse,
+  SetDesiredCapacityRequest,
+  SetDesiredCapacityResponse,
+  DeleteAutoScalingGroupRequest,
+  DeleteAutoScalingGroupResponse,
+  DescribeAutoScalingGroupsRequest,
+  DescribeAutoScalingGroupsResponse,
+  DescribeScalingActivitiesRequest,
+  DescribeScalingActivitiesResponse,
+  TerminateInstanceInAutoScalingGroupRequest,
+  TerminateInstanceInAutoScalingGroupResponse,
+} from './gen/ekslab/cloud/v1/autoscaling.js';
+export type { AutoScalingServiceServer } from './gen/ekslab/cloud/v1/autoscaling.js';
+
+// ekslab.cloud.v1 — Elastic Load Balancing v2 (the simulated cloud's ElasticLoadBalancingService).
+export {
+  ElasticLoadBalancingServiceClient,
+  ElasticLoadBalancingServiceService,
+  LoadBalancer as ElbLoadBalancer,
+  LoadBalancerAvailabilityZone,
+  Listener as ElbListener,
+  HealthCheck as ElbHealthCheck,
+  TargetGroup as ElbTargetGroup,
+  Target as ElbTarget,
+  TargetHealthDescription as ElbTargetHealthDescription,
+  CreateLoadBalancerRequest,
+  CreateLoadBalancerResponse,
+  DescribeLoadBalancersRequest,
+  DescribeLoadBalancersResponse,
+  DeleteLoadBalancerRequest,
+  DeleteLoadBalancerResponse,
+  CreateListenerRequest,
+  CreateListenerResponse,
+  DescribeListenersRequest,
+  DescribeListenersResponse,
+  DeleteListenerRequest,
+  DeleteListenerResponse,
+  CreateTargetGroupRequest,
+  CreateTargetGroupResponse,
+  DescribeTargetGroupsRequest,
+  DescribeTargetGroupsResponse,
+  DeleteTargetGroupRequest,
+  DeleteTargetGroupResponse,
+  RegisterTargetsRequest,
+  RegisterTargetsResponse,
+  DeregisterTargetsRequest,
+  DeregisterTargetsResponse,
+  DescribeTargetHealthRequest,
+  DescribeTargetHealthResponse,
+} from './gen/ekslab/cloud/v1/elb.js';
+export type { ElasticLoadBalancingServiceServer } from './gen/ekslab/cloud/v1/elb.js';
