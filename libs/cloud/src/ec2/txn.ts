@@ -63,8 +63,8 @@ export async function transact<R>(store: EtcdStore, signal: AbortSignal, fn: (tx
     );
     const res = await etcd(store, signal, (o) => store.client.kv.txn({ compare, success, failure: [] }, o));
     if (res.succeeded) return result;
-    // Lost a race: back off a little (jittered, growing) so many writers on one chunk do not livelock.
-    await pause(Math.min(50, 2 ** Math.min(attempt, 5)) * Math.random(), signal);
+    // Lost a race: back off (full jitter, 5 ms doubling up to 200 ms) so many writers on one chunk do not livelock.
+    await pause(Math.min(200, 5 * 2 ** Math.min(attempt, 6)) * Math.random(), signal);
   }
 }
 
