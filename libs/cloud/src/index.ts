@@ -2,3 +2,17 @@
 // fault controls), its state in etcd under the cloud's own prefix so replicas agree and survive restarts.
 export { CloudApiError, noFaults } from './ports.js';
 export type { EventSink, InstanceSummary, RunInstancesInput, Ec2Port, FaultGate } from './ports.js';
+
+// EC2: VPCs and subnets with exact address accounting, ENIs, instances, and their gRPC service.
+export { instanceType, instanceTypes, eniMaxPods, maxPodsCalculator } from './ec2/instance-types.js';
+export type { InstanceType } from './ec2/instance-types.js';
+export { Vpcs, ensureDefaultVpc, defaultVpcSpec, availabilityZones } from './ec2/vpc.js';
+export type { VpcRecord, SubnetDescription, CreateSubnetInput, DefaultVpcSpec, VpcDeps } from './ec2/vpc.js';
+export { NetworkInterfaces } from './ec2/eni.js';
+export type { EniDeps } from './ec2/eni.js';
+export type { EniRecord, EniAttachment } from './ec2/records.js';
+export { Instances, defaultInstanceTimings, MAX_RUN_COUNT } from './ec2/instances.js';
+export type { InstanceDeps, InstanceTimings } from './ec2/instances.js';
+export { registerEc2Service, createEc2Service } from './ec2/grpc.js';
+export type { Ec2ServiceDeps } from './ec2/grpc.js';
+export { AWS_ERROR_CODE_TRAILER, AWS_RETRYABLE_TRAILER, grpcCodeForAwsCode, cloudApiErrorFromGrpc } from './ec2/grpc-status.js';
