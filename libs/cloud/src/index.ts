@@ -13,6 +13,8 @@ export type { EniDeps } from './ec2/eni.js';
 export type { EniRecord, EniAttachment } from './ec2/records.js';
 export { Instances, defaultInstanceTimings, MAX_RUN_COUNT } from './ec2/instances.js';
 export type { InstanceDeps, InstanceTimings } from './ec2/instances.js';
+export { Ec2 } from './ec2/ec2.js';
+export type { Ec2Context } from './ec2/ec2.js';
 export { registerEc2Service, createEc2Service } from './ec2/grpc.js';
 export type { Ec2ServiceDeps } from './ec2/grpc.js';
 export { AWS_ERROR_CODE_TRAILER, AWS_RETRYABLE_TRAILER, grpcCodeForAwsCode, cloudApiErrorFromGrpc } from './ec2/grpc-status.js';

@@ -12,9 +12,10 @@ import {
 } from '@ekslab/proto';
 import { systemClock } from '@ekslab/runtime';
 import { EtcdStore } from '@ekslab/storage';
-import { useEtcdCluster } from '@ekslab/testing';
+import { useEtcdCluster, waitFor } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventSink } from '../ports.js';
+import { Ec2 } from './ec2.js';
 import { NetworkInterfaces } from './eni.js';
 import { registerEc2Service } from './grpc.js';
 import { cloudApiErrorFromGrpc } from './grpc-status.js';
@@ -68,5 +69,23 @@ describe('Ec2Service over gRPC', () => {
     expect(cloudApiErrorFromGrpc(missing)?.code).toBe('InvalidInstanceID.NotFound');
     const types = await call<DescribeInstanceTypesResponse>(client.describeInstanceTypes, { instanceTypes: ['m5.large'] });
     expect(types.instanceTypes).toEqual([{ instanceType: 'm5.large', vcpus: 2, memoryMib: 8192, maximumNetworkInterfaces: 3, ipv4AddressesPerInterface: 10, eniMaxPods: 29 }]);
+  });
+
+  it('Ec2.start — creates the default VPC, then moves instances pending → running on the system clock', async () => {
+    const ac = new AbortController();
+    const warnings: unknown[] = [];
+    const ec2 = new Ec2({ store, events: noEvents, log: { info: () => undefined, warn: (o: unknown) => void warnings.push(o) }, timings: { pendingMs: 200, reconcileIntervalMs: 50 } });
+    const done = ec2.start(ac.signal);
+    try {
+      await waitFor(async () => (await ec2.vpcs.describeSubnets({}, ac.signal)).filter((s) => s.cidrBlock.startsWith('10.0.')).length === 6, { timeoutMs: 20_000, description: 'six default subnets' });
+      const subnet = (await ec2.vpcs.describeSubnets({}, ac.signal)).find((s) => s.cidrBlock === '10.0.0.0/19')!;
+      expect(subnet).toMatchObject({ availabilityZone: 'us-east-1a', public: false, availableIpAddressCount: 8192 - 5 });
+      const [inst] = await ec2.instances.runInstances({ instanceType: 'c5.xlarge', subnetId: subnet.subnetId }, ac.signal);
+      await waitFor(async () => (await ec2.instances.describeInstances({ instanceIds: [inst!.instanceId] }, ac.signal))[0]!.state === 'running', { timeoutMs: 10_000, description: 'instance running' });
+    } finally {
+      ac.abort();
+      await done;
+    }
+    expect(warnings).toEqual([]);
   });
 });
