@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudApiError, type EventSink } from '../ports.js';
 import { parseCidr, parseIpv4 } from './cidr.js';
 import { NetworkInterfaces } from './eni.js';
+import { drainOutbox } from './txn.js';
 import { Instances } from './instances.js';
 import { chunkPrefix, usedOffsets, type Chunk } from './ipam.js';
 import type { EniRecord } from './records.js';
@@ -259,6 +260,29 @@ describe('EC2 on etcd (two replicas sharing one etcd)', () => {
     expect((await instances.describeInstances({ instanceIds: [spot!.instanceId] }, signal))[0]!.state).toBe('shutting-down');
     const [ondemand] = await instances.runInstances({ instanceType: 'm5.xlarge', subnetId: id }, signal);
     expect(await code(instances.interruptSpot(ondemand!.instanceId, signal))).toBe('UnsupportedOperation');
+  });
+
+  it('outbox — a change whose event cannot be published still commits, and the drainer delivers the event later', async () => {
+    const id = await subnet('10.20.9.0/28');
+    let down = true;
+    const delivered: CloudEventInput[] = [];
+    const flaky: EventSink = {
+      publish: (e) => {
+        if (down) return Promise.reject(new Error('NATS is down'));
+        delivered.push(e);
+        return Promise.resolve();
+      },
+    };
+    const enis = new NetworkInterfaces({ store: a.store, events: flaky });
+    const eni = await enis.createNetworkInterface({ subnetId: id }, signal);
+    expect(delivered).toEqual([]);
+    expect(await available(id)).toBe(10);
+    const pending = (await a.store.list('/ec2/outbox/')).items;
+    expect(pending.map((r) => (r['event'] as { networkInterfaceId?: string }).networkInterfaceId)).toContain(eni.networkInterfaceId);
+    down = false;
+    expect(await drainOutbox(a.store, flaky, 0, signal)).toBe(pending.length);
+    expect(delivered).toContainEqual(expect.objectContaining({ kind: 'eni', action: 'created', networkInterfaceId: eni.networkInterfaceId, addresses: [eni.privateIpAddress] }));
+    expect((await a.store.list('/ec2/outbox/')).items).toEqual([]);
   });
 
   it('default VPC — two replicas creating it at once agree on one VPC with three private and three public subnets', async () => {

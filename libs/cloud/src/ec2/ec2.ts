@@ -6,6 +6,7 @@ import type { EtcdStore } from '@ekslab/storage';
 import { noFaults, type EventSink, type FaultGate } from '../ports.js';
 import { NetworkInterfaces } from './eni.js';
 import { Instances, type InstanceTimings } from './instances.js';
+import { drainOutbox } from './txn.js';
 import { defaultVpcSpec, ensureDefaultVpc, Vpcs, type DefaultVpcSpec } from './vpc.js';
 
 export interface Ec2Context {
@@ -21,6 +22,10 @@ export interface Ec2Context {
   readonly defaultVpc?: DefaultVpcSpec | false;
   /** Pause between attempts to create the default VPC while etcd is unavailable; default 2 s. */
   readonly retryIntervalMs?: number;
+  /** How often the outbox of undelivered events is drained; default 1 s. */
+  readonly outboxIntervalMs?: number;
+  /** Age before the drainer publishes an event its own call has not (yet) published; default 5 s. */
+  readonly outboxMinAgeMs?: number;
 }
 
 export class Ec2 {
@@ -45,7 +50,10 @@ export class Ec2 {
     });
   }
 
-  /** Ensures the default VPC (retrying while etcd is unavailable), then runs the instance lifecycle until `signal` aborts. */
+  /**
+   * Ensures the default VPC (retrying while etcd is unavailable), then runs the instance lifecycle and
+   * the outbox drainer (events whose call could not publish them) until `signal` aborts.
+   */
   async start(signal: AbortSignal): Promise<void> {
     const spec = this.ctx.defaultVpc ?? defaultVpcSpec;
     // Fault injection must not stop the lab's own VPC from existing: bypass the gate here.
@@ -61,6 +69,20 @@ export class Ec2 {
         await sleep(this.ctx.retryIntervalMs ?? 2_000, signal).catch(() => undefined);
       }
     }
-    await this.instances.start(signal);
+    await Promise.all([this.instances.start(signal), this.drain(signal)]);
+  }
+
+  private async drain(signal: AbortSignal): Promise<void> {
+    const clock = this.ctx.clock ?? systemClock;
+    while (!signal.aborted) {
+      try {
+        const n = await drainOutbox(this.ctx.store, this.ctx.events, this.ctx.outboxMinAgeMs ?? 5_000, signal);
+        if (n > 0) this.ctx.log.info({ events: n }, 'published events from the outbox');
+      } catch (err) {
+        if (signal.aborted) break;
+        this.ctx.log.warn({ err }, 'cannot drain the event outbox yet; retrying');
+      }
+      await clock.sleep(this.ctx.outboxIntervalMs ?? 1_000, signal).catch(() => undefined);
+    }
   }
 }

@@ -1,8 +1,8 @@
 // Elastic network interfaces: create (with a primary address from the subnet), attach (device index,
 // the instance type's ENI limit), detach, delete, and secondary addresses and /28 prefixes within the
 // type's per-ENI limit (a prefix takes one slot, as on AWS). Each call is one etcd transaction over the
-// ENI, its instance and its subnet's address chunks; the events go out after the commit.
-import type { NetworkInterfaceChanged } from '@ekslab/cloud-events';
+// ENI, its instance and its subnet's address chunks, and its events (through the transaction's outbox).
+import type { CloudEventInput, NetworkInterfaceChanged } from '@ekslab/cloud-events';
 import type { EtcdStore } from '@ekslab/storage';
 import { CloudApiError, noFaults, type EventSink, type FaultGate } from '../ports.js';
 import { formatIpv4, parseCidr, parseIpv4 } from './cidr.js';
@@ -88,9 +88,16 @@ export class NetworkInterfaces {
   /** CreateNetworkInterface. */
   async createNetworkInterface(input: { subnetId: string; privateIpAddress?: string; description?: string; tags?: Record<string, string> }, signal: AbortSignal): Promise<EniRecord> {
     await this.faults.enter('CreateNetworkInterface', {}, signal);
-    const eni = await transact(this.store, signal, (tx) => createEniIn(tx, input));
-    await this.publish(eni, 'created', signal, { addresses: eni.privateIpAddresses });
-    return eni;
+    return transact(
+      this.store,
+      signal,
+      async (tx) => {
+        const eni = await createEniIn(tx, input);
+        tx.emit(eniEvent(eni, 'created', { addresses: [...eni.privateIpAddresses] }));
+        return eni;
+      },
+      this.events,
+    );
   }
 
   /**
@@ -103,9 +110,10 @@ export class NetworkInterfaces {
     const eni = await transact(this.store, signal, async (tx) => {
       const eni = await eniIn(tx, input.networkInterfaceId);
       const inst = await instanceIn(tx, input.instanceId);
-      return attachIn(tx, eni, inst, input.deviceIndex, input.deleteOnTermination ?? false);
-    });
-    await this.publish(eni, 'attached', signal);
+      const attached = attachIn(tx, eni, inst, input.deviceIndex, input.deleteOnTermination ?? false);
+      tx.emit(eniEvent(attached, 'attached'));
+      return attached;
+    }, this.events);
     return { attachmentId: eni.attachment!.attachmentId, eni };
   }
 
@@ -113,7 +121,7 @@ export class NetworkInterfaces {
   async detachNetworkInterface(input: { networkInterfaceId?: string; attachmentId?: string }, signal: AbortSignal): Promise<EniRecord> {
     await this.faults.enter('DetachNetworkInterface', {}, signal);
     const id = input.networkInterfaceId ?? (await this.byAttachment(input.attachmentId ?? '', signal));
-    const { eni, previous } = await transact(this.store, signal, async (tx) => {
+    return transact(this.store, signal, async (tx) => {
       const eni = await eniIn(tx, id);
       const previous = eni.attachment;
       if (!previous) throw new CloudApiError('IncorrectState', `Network interface '${id}' is not attached`);
@@ -126,22 +134,20 @@ export class NetworkInterfaces {
       delete eni.attachment;
       eni.status = 'available';
       tx.put(eniKey(id), eni);
-      return { eni, previous };
-    });
-    await this.publish(eni, 'detached', signal, { instanceId: previous.instanceId, deviceIndex: previous.deviceIndex });
-    return eni;
+      tx.emit(eniEvent(eni, 'detached', { instanceId: previous.instanceId, deviceIndex: previous.deviceIndex }));
+      return eni;
+    }, this.events);
   }
 
   /** DeleteNetworkInterface: `InvalidNetworkInterface.InUse` while attached; its addresses return to the subnet. */
   async deleteNetworkInterface(networkInterfaceId: string, signal: AbortSignal): Promise<void> {
     await this.faults.enter('DeleteNetworkInterface', {}, signal);
-    const eni = await transact(this.store, signal, async (tx) => {
+    await transact(this.store, signal, async (tx) => {
       const eni = await eniIn(tx, networkInterfaceId);
       if (eni.attachment) throw new CloudApiError('InvalidNetworkInterface.InUse', `Network interface '${networkInterfaceId}' is currently in use.`);
       await releaseEniIn(tx, eni);
-      return eni;
-    });
-    await this.publish(eni, 'deleted', signal);
+      tx.emit(eniEvent(eni, 'deleted'));
+    }, this.events);
   }
 
   /**
@@ -172,16 +178,16 @@ export class NetworkInterfaces {
       }
       eni.privateIpAddresses.push(...assigned);
       tx.put(eniKey(eni.networkInterfaceId), eni);
+      tx.emit(eniEvent(eni, 'ips-assigned', { addresses: assigned }));
       return { eni, assigned };
-    });
-    await this.publish(result.eni, 'ips-assigned', signal, { addresses: result.assigned });
+    }, this.events);
     return result;
   }
 
   /** UnassignPrivateIpAddresses: the addresses return to the subnet. The primary address cannot be unassigned. */
   async unassignPrivateIpAddresses(input: { networkInterfaceId: string; privateIpAddresses: readonly string[] }, signal: AbortSignal): Promise<EniRecord> {
     await this.faults.enter('UnassignPrivateIpAddresses', {}, signal);
-    const eni = await transact(this.store, signal, async (tx) => {
+    return transact(this.store, signal, async (tx) => {
       const eni = await eniIn(tx, input.networkInterfaceId);
       for (const a of input.privateIpAddresses) {
         if (a === eni.privateIpAddress) throw new CloudApiError('InvalidParameterValue', `The primary private IP address ${a} of interface ${eni.networkInterfaceId} cannot be unassigned.`);
@@ -190,10 +196,9 @@ export class NetworkInterfaces {
       await releaseAddresses(tx, await subnetIn(tx, eni.subnetId), input.privateIpAddresses.map((a) => parseIpv4(a)!));
       eni.privateIpAddresses = eni.privateIpAddresses.filter((a) => !input.privateIpAddresses.includes(a));
       tx.put(eniKey(eni.networkInterfaceId), eni);
+      tx.emit(eniEvent(eni, 'ips-unassigned', { addresses: [...input.privateIpAddresses] }));
       return eni;
-    });
-    await this.publish(eni, 'ips-unassigned', signal, { addresses: [...input.privateIpAddresses] });
-    return eni;
+    }, this.events);
   }
 
   /**
@@ -210,16 +215,16 @@ export class NetworkInterfaces {
       const assigned = await allocatePrefixes(tx, await subnetIn(tx, eni.subnetId), input.ipv4PrefixCount);
       eni.ipv4Prefixes.push(...assigned);
       tx.put(eniKey(eni.networkInterfaceId), eni);
+      tx.emit(eniEvent(eni, 'prefixes-assigned', { addresses: assigned }));
       return { eni, assigned };
-    });
-    await this.publish(result.eni, 'prefixes-assigned', signal, { addresses: result.assigned });
+    }, this.events);
     return result;
   }
 
   /** UnassignIpv4Prefixes: the prefixes' addresses return to the subnet. */
   async unassignIpv4Prefixes(input: { networkInterfaceId: string; ipv4Prefixes: readonly string[] }, signal: AbortSignal): Promise<EniRecord> {
     await this.faults.enter('UnassignIpv4Prefixes', {}, signal);
-    const eni = await transact(this.store, signal, async (tx) => {
+    return transact(this.store, signal, async (tx) => {
       const eni = await eniIn(tx, input.networkInterfaceId);
       for (const p of input.ipv4Prefixes) {
         if (!eni.ipv4Prefixes.includes(p)) throw new CloudApiError('InvalidParameterValue', `Some of the specified prefixes are not assigned to interface ${eni.networkInterfaceId}`);
@@ -227,10 +232,9 @@ export class NetworkInterfaces {
       await releaseAddresses(tx, await subnetIn(tx, eni.subnetId), input.ipv4Prefixes.flatMap((p) => prefixAddresses(parseCidr(p)!.base)));
       eni.ipv4Prefixes = eni.ipv4Prefixes.filter((p) => !input.ipv4Prefixes.includes(p));
       tx.put(eniKey(eni.networkInterfaceId), eni);
+      tx.emit(eniEvent(eni, 'prefixes-unassigned', { addresses: [...input.ipv4Prefixes] }));
       return eni;
-    });
-    await this.publish(eni, 'prefixes-unassigned', signal, { addresses: [...input.ipv4Prefixes] });
-    return eni;
+    }, this.events);
   }
 
   /** DescribeNetworkInterfaces; unknown ids: `InvalidNetworkInterfaceID.NotFound`. */
@@ -252,26 +256,19 @@ export class NetworkInterfaces {
     if (!eni) throw new CloudApiError('InvalidAttachmentID.NotFound', `The attachment ID '${attachmentId}' does not exist`);
     return eni.networkInterfaceId;
   }
-
-  private publish(eni: EniRecord, action: EniAction, signal: AbortSignal, extra: Partial<NetworkInterfaceChanged> = {}): Promise<void> {
-    return publishEni(this.events, eni, action, signal, extra);
-  }
 }
 
-/** Publishes an `eni` event for `eni`. */
-export function publishEni(events: EventSink, eni: EniRecord, action: EniAction, signal: AbortSignal, extra: Partial<NetworkInterfaceChanged> = {}): Promise<void> {
-  return events.publish(
-    {
-      kind: 'eni',
-      networkInterfaceId: eni.networkInterfaceId,
-      subnetId: eni.subnetId,
-      availabilityZone: eni.availabilityZone,
-      action,
-      ...(eni.attachment ? { instanceId: eni.attachment.instanceId, deviceIndex: eni.attachment.deviceIndex } : {}),
-      ...extra,
-    },
-    signal,
-  );
+/** The `eni` event for `eni` as it is now. */
+export function eniEvent(eni: EniRecord, action: EniAction, extra: Partial<NetworkInterfaceChanged> = {}): CloudEventInput {
+  return {
+    kind: 'eni',
+    networkInterfaceId: eni.networkInterfaceId,
+    subnetId: eni.subnetId,
+    availabilityZone: eni.availabilityZone,
+    action,
+    ...(eni.attachment ? { instanceId: eni.attachment.instanceId, deviceIndex: eni.attachment.deviceIndex } : {}),
+    ...extra,
+  };
 }
 
 export async function instanceIn(tx: Tx, id: string): Promise<InstanceRecord> {

@@ -4,16 +4,16 @@
 // it moves on next (`nextTransitionAt`), and every replica's reconcile loop advances due records with a
 // CAS, so exactly one replica makes (and announces) each transition, and a replica's crash delays
 // nothing for longer than one loop interval of another.
-import type { InstanceState, InstanceStateChanged } from '@ekslab/cloud-events';
+import type { CloudEventInput, InstanceState } from '@ekslab/cloud-events';
 import type { Clock } from '@ekslab/runtime';
 import type { EtcdStore } from '@ekslab/storage';
 import { createHash } from 'node:crypto';
 import { CloudApiError, noFaults, type Ec2Port, type EventSink, type FaultGate, type InstanceSummary, type RunInstancesInput } from '../ports.js';
 import { privateDnsName } from './cidr.js';
-import { createEniIn, eniIn, instanceIn, publishEni, releaseEniIn } from './eni.js';
+import { createEniIn, eniEvent, eniIn, instanceIn, releaseEniIn } from './eni.js';
 import { newId } from './ids.js';
 import { instanceType } from './instance-types.js';
-import { clientTokenKey, eniKey, instanceKey, type ClientTokenRecord, type EniRecord, type InstanceRecord } from './records.js';
+import { clientTokenKey, eniKey, instanceKey, type ClientTokenRecord, type InstanceRecord } from './records.js';
 import { listAll, transact, type Tx } from './txn.js';
 import { subnetIn, subnetKey, type SubnetRecord, type Vpcs } from './vpc.js';
 
@@ -52,8 +52,6 @@ export interface InstanceDeps {
 /** Largest RunInstances count: one transaction holds every record (etcd's 128 ops per txn). */
 export const MAX_RUN_COUNT = 20;
 
-type Pending = Array<() => Promise<void>>;
-
 export class Instances implements Ec2Port {
   private readonly store: EtcdStore;
   private readonly events: EventSink;
@@ -88,18 +86,17 @@ export class Instances implements Ec2Port {
     const lifecycle = input.lifecycle ?? 'on-demand';
     const digest = createHash('sha256').update(JSON.stringify([input.instanceType, input.subnetId, count, lifecycle, input.tags ?? {}])).digest('hex');
     const now = this.clock.now();
-    const { records, launched } = await transact(this.store, signal, async (tx) => {
+    const records = await transact(this.store, signal, async (tx) => {
       if (input.clientToken !== undefined) {
         const token = await tx.get<ClientTokenRecord>(clientTokenKey(input.clientToken));
         if (token) {
           if (token.request !== digest) throw new CloudApiError('IdempotentParameterMismatch', 'The client token you have provided is associated with a resource that is already deleted or has other parameters. Please use a different client token.');
           const previous = await Promise.all(token.instanceIds.map((id) => tx.get<InstanceRecord>(instanceKey(id))));
-          return { records: previous.filter((r): r is InstanceRecord => r !== undefined), launched: [] as EniRecord[] };
+          return previous.filter((r): r is InstanceRecord => r !== undefined);
         }
       }
       const s = await subnetIn(tx, input.subnetId);
       const records: InstanceRecord[] = [];
-      const enis: EniRecord[] = [];
       for (let i = 0; i < count; i++) {
         const eni = await createEniIn(tx, { subnetId: s.subnetId, description: 'Primary network interface' }).catch((err: unknown) => {
           if (err instanceof CloudApiError && err.code === 'InsufficientFreeAddressesInSubnet') {
@@ -129,20 +126,17 @@ export class Instances implements Ec2Port {
         eni.status = 'in-use';
         tx.put(eniKey(eni.networkInterfaceId), eni);
         tx.put(instanceKey(instanceId), rec);
+        tx.emit(eniEvent(eni, 'created', { addresses: [...eni.privateIpAddresses] }));
+        tx.emit(eniEvent(eni, 'attached'));
+        tx.emit(stateEvent(rec, null));
         records.push(rec);
-        enis.push(eni);
       }
       if (input.clientToken !== undefined) {
         const token: ClientTokenRecord = { clientToken: input.clientToken, instanceIds: records.map((r) => r.instanceId), request: digest };
         tx.put(clientTokenKey(input.clientToken), token);
       }
-      return { records, launched: enis };
-    });
-    for (const [i, eni] of launched.entries()) {
-      await publishEni(this.events, eni, 'created', signal, { addresses: eni.privateIpAddresses });
-      await publishEni(this.events, eni, 'attached', signal);
-      await this.publishState(records[i]!, null, signal);
-    }
+      return records;
+    }, this.events);
     return records.map(summary);
   }
 
@@ -150,8 +144,7 @@ export class Instances implements Ec2Port {
   async terminateInstances(instanceIds: readonly string[], signal: AbortSignal): Promise<void> {
     await this.faults.enter('TerminateInstances', {}, signal);
     const now = this.clock.now();
-    const changed = await transact(this.store, signal, async (tx) => {
-      const changed: Array<[InstanceRecord, InstanceState]> = [];
+    await transact(this.store, signal, async (tx) => {
       for (const id of new Set(instanceIds)) {
         const inst = await instanceIn(tx, id);
         if (inst.state !== 'pending' && inst.state !== 'running' && inst.state !== 'stopped' && inst.state !== 'stopping') continue;
@@ -160,11 +153,9 @@ export class Instances implements Ec2Port {
         inst.stateReason = 'Client.UserInitiatedShutdown: User initiated shutdown';
         inst.nextTransitionAt = now + this.timings.shuttingDownMs;
         tx.put(instanceKey(id), inst);
-        changed.push([inst, previous]);
+        tx.emit(stateEvent(inst, previous));
       }
-      return changed;
-    });
-    for (const [inst, previous] of changed) await this.publishState(inst, previous, signal);
+    }, this.events);
   }
 
   /** DescribeInstances (terminated ones included until their retention ends); unknown ids: `InvalidInstanceID.NotFound`. */
@@ -191,18 +182,17 @@ export class Instances implements Ec2Port {
    */
   async interruptSpot(instanceId: string, signal: AbortSignal): Promise<{ actionTime: string }> {
     const now = this.clock.now();
-    const { inst, fresh } = await transact(this.store, signal, async (tx) => {
+    const inst = await transact(this.store, signal, async (tx) => {
       const inst = await instanceIn(tx, instanceId);
       if (inst.lifecycle !== 'spot') throw new CloudApiError('UnsupportedOperation', `The instance '${instanceId}' is not a Spot Instance.`);
-      if (inst.spotInterruptionAt !== undefined) return { inst, fresh: false };
+      if (inst.spotInterruptionAt !== undefined) return inst;
       if (inst.state !== 'pending' && inst.state !== 'running') throw new CloudApiError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation.`);
       inst.spotInterruptionAt = now + this.timings.spotWarningMs;
       tx.put(instanceKey(instanceId), inst);
-      return { inst, fresh: true };
-    });
-    const actionTime = new Date(inst.spotInterruptionAt!).toISOString();
-    if (fresh) await this.events.publish({ kind: 'spot-interruption', instanceId, availabilityZone: inst.availabilityZone, action: 'terminate', actionTime }, signal);
-    return { actionTime };
+      tx.emit({ kind: 'spot-interruption', instanceId, availabilityZone: inst.availabilityZone, action: 'terminate', actionTime: new Date(inst.spotInterruptionAt).toISOString() });
+      return inst;
+    }, this.events);
+    return { actionTime: new Date(inst.spotInterruptionAt!).toISOString() };
   }
 
   /** One pass of the lifecycle: advances every instance whose transition is due. Returns how many moved. */
@@ -211,18 +201,14 @@ export class Instances implements Ec2Port {
     let moved = 0;
     for (const r of all) {
       if (!this.due(r, this.clock.now())) continue;
-      const after: Pending = [];
       const did = await transact(this.store, signal, async (tx) => {
-        after.length = 0;
         const inst = await tx.get<InstanceRecord>(instanceKey(r.instanceId));
         const now = this.clock.now();
         if (!inst || !this.due(inst, now)) return false;
-        await this.advance(tx, inst, now, after, signal);
+        await this.advance(tx, inst, now);
         return true;
-      });
-      if (!did) continue;
-      moved++;
-      for (const f of after) await f();
+      }, this.events);
+      if (did) moved++;
     }
     return moved;
   }
@@ -245,7 +231,7 @@ export class Instances implements Ec2Port {
     return r.nextTransitionAt !== undefined && r.nextTransitionAt <= now;
   }
 
-  private async advance(tx: Tx, inst: InstanceRecord, now: number, after: Pending, signal: AbortSignal): Promise<void> {
+  private async advance(tx: Tx, inst: InstanceRecord, now: number): Promise<void> {
     const previous = inst.state;
     const key = instanceKey(inst.instanceId);
     switch (inst.state) {
@@ -268,12 +254,12 @@ export class Instances implements Ec2Port {
           const attachment = eni.attachment;
           if (attachment?.deleteOnTermination) {
             await releaseEniIn(tx, eni);
-            after.push(() => publishEni(this.events, eni, 'deleted', signal));
+            tx.emit(eniEvent(eni, 'deleted'));
           } else {
             delete eni.attachment;
             eni.status = 'available';
             tx.put(eniKey(eni.networkInterfaceId), eni);
-            after.push(() => publishEni(this.events, eni, 'detached', signal, attachment ? { instanceId: attachment.instanceId, deviceIndex: attachment.deviceIndex } : {}));
+            tx.emit(eniEvent(eni, 'detached', attachment ? { instanceId: attachment.instanceId, deviceIndex: attachment.deviceIndex } : {}));
           }
         }
         inst.networkInterfaces = [];
@@ -285,25 +271,25 @@ export class Instances implements Ec2Port {
         delete inst.nextTransitionAt;
     }
     tx.put(key, inst);
-    after.push(() => this.publishState(inst, previous, signal));
+    tx.emit(stateEvent(inst, previous));
   }
+}
 
-  private publishState(inst: InstanceRecord, previous: InstanceState | null, signal: AbortSignal): Promise<void> {
-    const asg = inst.tags['aws:autoscaling:groupName'];
-    const event: Omit<InstanceStateChanged, 'time' | 'source'> = {
-      kind: 'instance-state',
-      instanceId: inst.instanceId,
-      availabilityZone: inst.availabilityZone,
-      instanceType: inst.instanceType,
-      previousState: previous,
-      state: inst.state,
-      privateIpAddress: inst.privateIpAddress,
-      privateDnsName: inst.privateDnsName,
-      ...(asg ? { autoScalingGroupName: asg } : {}),
-      ...(inst.stateReason && inst.state !== 'running' && inst.state !== 'pending' ? { reason: inst.stateReason } : {}),
-    };
-    return this.events.publish(event, signal);
-  }
+/** The `instance-state` event for `inst` having moved from `previous`. */
+function stateEvent(inst: InstanceRecord, previous: InstanceState | null): CloudEventInput {
+  const asg = inst.tags['aws:autoscaling:groupName'];
+  return {
+    kind: 'instance-state',
+    instanceId: inst.instanceId,
+    availabilityZone: inst.availabilityZone,
+    instanceType: inst.instanceType,
+    previousState: previous,
+    state: inst.state,
+    privateIpAddress: inst.privateIpAddress,
+    privateDnsName: inst.privateDnsName,
+    ...(asg ? { autoScalingGroupName: asg } : {}),
+    ...(inst.stateReason && inst.state !== 'running' && inst.state !== 'pending' ? { reason: inst.stateReason } : {}),
+  };
 }
 
 function summary(r: InstanceRecord): InstanceSummary {
