@@ -6,14 +6,14 @@
 // nothing for longer than one loop interval of another.
 import type { CloudEventInput, InstanceState } from '@ekslab/cloud-events';
 import type { Clock } from '@ekslab/runtime';
-import type { EtcdStore } from '@ekslab/storage';
+import { NotFoundError, type EtcdStore } from '@ekslab/storage';
 import { createHash } from 'node:crypto';
 import { CloudApiError, noFaults, type Ec2Port, type EventSink, type FaultGate, type InstanceSummary, type RunInstancesInput } from '../ports.js';
 import { privateDnsName } from './cidr.js';
-import { createEniIn, eniEvent, eniIn, instanceIn, releaseEniIn } from './eni.js';
+import { createEniIn, eniEvent, instanceIn, releaseEniIn } from './eni.js';
 import { newId } from './ids.js';
 import { instanceType } from './instance-types.js';
-import { clientTokenKey, eniKey, instanceKey, type ClientTokenRecord, type InstanceRecord } from './records.js';
+import { clientTokenKey, eniKey, instanceKey, type ClientTokenRecord, type EniRecord, type InstanceRecord } from './records.js';
 import { listAll, transact, type Tx } from './txn.js';
 import { subnetIn, subnetKey, type SubnetRecord, type Vpcs } from './vpc.js';
 
@@ -79,7 +79,11 @@ export class Instances implements Ec2Port {
   async runInstances(input: RunInstancesInput, signal: AbortSignal): Promise<InstanceSummary[]> {
     const type = instanceType(input.instanceType);
     const count = input.count ?? 1;
-    const subnet = await this.store.get<SubnetRecord>(subnetKey(input.subnetId), { signal }).catch(() => undefined);
+    // The subnet's AZ for the fault gate (impaired AZs); a missing subnet fails later, inside the transaction.
+    const subnet = await this.store.get<SubnetRecord>(subnetKey(input.subnetId), { signal }).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw new CloudApiError('ServiceUnavailable', 'The service is unavailable. Please try again shortly.', true, { cause: err });
+    });
     await this.faults.enter('RunInstances', subnet ? { availabilityZone: subnet.availabilityZone } : {}, signal);
     if (!type) throw new CloudApiError('InvalidParameterValue', `Invalid value '${input.instanceType}' for InstanceType.`);
     if (!Number.isInteger(count) || count < 1 || count > MAX_RUN_COUNT) throw new CloudApiError('InvalidParameterValue', `Invalid value '${count}' for MinCount/MaxCount: between 1 and ${MAX_RUN_COUNT}.`);
@@ -249,7 +253,8 @@ export class Instances implements Ec2Port {
         inst.state = 'terminated';
         inst.nextTransitionAt = now + this.timings.terminatedRetentionMs;
         for (const n of inst.networkInterfaces) {
-          const eni = await eniIn(tx, n.networkInterfaceId).catch(() => undefined);
+          // Absent (deleted meanwhile) is fine; any other failure aborts the transition.
+          const eni = await tx.get<EniRecord>(eniKey(n.networkInterfaceId));
           if (!eni) continue;
           const attachment = eni.attachment;
           if (attachment?.deleteOnTermination) {

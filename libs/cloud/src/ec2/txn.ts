@@ -34,6 +34,10 @@ interface Read {
   readonly value: StoredObject | undefined;
 }
 
+class SnapshotCompacted extends Error {
+  override readonly name = 'SnapshotCompacted';
+}
+
 /** etcd's default `--max-txn-ops`; a transaction needs one compare per read and one op per write. */
 const MAX_TXN_OPS = 128;
 
@@ -60,7 +64,11 @@ export async function transact<R>(store: EtcdStore, signal: AbortSignal, fn: (tx
         if (w !== undefined) return (w ?? undefined) as T | undefined;
         const cached = reads.get(key);
         if (cached) return cached.value ? (structuredClone(cached.value) as T) : undefined;
-        const res = await etcd(store, signal, (o) => store.client.kv.range({ key: full(store, key), ...(revision ? { revision } : {}) }, o));
+        const res = await etcd(store, signal, (o) => store.client.kv.range({ key: full(store, key), ...(revision ? { revision } : {}) }, o)).catch((err: unknown) => {
+          // The snapshot revision was compacted away between two reads: start over from a fresh one.
+          if (revision && /compacted/.test(String((err as { cause?: unknown }).cause))) throw new SnapshotCompacted();
+          throw err;
+        });
         revision ??= String(res.header.revision);
         const kv = res.kvs[0];
         const value = kv ? (jsonCodec.decode(kv.value, key) as T) : undefined;
@@ -79,7 +87,13 @@ export async function transact<R>(store: EtcdStore, signal: AbortSignal, fn: (tx
         emitted.push({ key, record });
       },
     };
-    const result = await fn(tx);
+    let result: R;
+    try {
+      result = await fn(tx);
+    } catch (err) {
+      if (err instanceof SnapshotCompacted) continue;
+      throw err;
+    }
     if (writes.size === 0) return result;
     if (reads.size + writes.size > MAX_TXN_OPS) throw new CloudApiError('InternalError', `transaction too large (${reads.size} reads, ${writes.size} writes)`);
     const compare = [...reads].map(([key, r]) =>
