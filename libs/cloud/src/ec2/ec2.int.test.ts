@@ -3,7 +3,7 @@ import type { Clock } from '@ekslab/runtime';
 import { EtcdStore } from '@ekslab/storage';
 import { useEtcdCluster, waitFor } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudApiError, type EventSink } from '../ports.js';
+import { CloudApiError, type EventSink, type FaultGate } from '../ports.js';
 import { parseCidr, parseIpv4 } from './cidr.js';
 import { NetworkInterfaces } from './eni.js';
 import { drainOutbox } from './txn.js';
@@ -260,6 +260,24 @@ describe('EC2 on etcd (two replicas sharing one etcd)', () => {
     expect((await instances.describeInstances({ instanceIds: [spot!.instanceId] }, signal))[0]!.state).toBe('shutting-down');
     const [ondemand] = await instances.runInstances({ instanceType: 'm5.xlarge', subnetId: id }, signal);
     expect(await code(instances.interruptSpot(ondemand!.instanceId, signal))).toBe('UnsupportedOperation');
+  });
+
+  it('faults — RunInstances asks the gate with the subnet\'s AZ; an impaired AZ fails the launch and takes nothing', async () => {
+    const id = await subnet('10.20.10.0/28', 'us-east-1c');
+    const asked: Array<[string, string | undefined]> = [];
+    const gate: FaultGate = {
+      enter: (api, context) => {
+        asked.push([api, context.availabilityZone]);
+        if (api === 'RunInstances' && context.availabilityZone === 'us-east-1c') {
+          return Promise.reject(new CloudApiError('InsufficientInstanceCapacity', 'We currently do not have sufficient m5.large capacity in the Availability Zone you requested (us-east-1c).', true));
+        }
+        return Promise.resolve();
+      },
+    };
+    const impaired = new Instances({ store: a.store, events: sink, vpcs: a.vpcs, clock: a.clock, faults: gate });
+    expect(await code(impaired.runInstances({ instanceType: 'm5.large', subnetId: id }, signal))).toBe('InsufficientInstanceCapacity');
+    expect(asked).toEqual([['RunInstances', 'us-east-1c']]);
+    expect(await available(id)).toBe(11);
   });
 
   it('outbox — a change whose event cannot be published still commits, and the drainer delivers the event later', async () => {
