@@ -14,9 +14,11 @@ describe('AWS errors on gRPC', () => {
     ['PrivateIpAddressLimitExceeded', status.RESOURCE_EXHAUSTED],
     ['InvalidParameterValue', status.INVALID_ARGUMENT],
     ['InvalidSubnet.Range', status.INVALID_ARGUMENT],
-    ['InvalidSubnet.Conflict', status.FAILED_PRECONDITION],
-    ['InvalidNetworkInterface.InUse', status.FAILED_PRECONDITION],
-    ['IdempotentParameterMismatch', status.FAILED_PRECONDITION],
+    ['InvalidSubnet.Conflict', status.INVALID_ARGUMENT],
+    ['InvalidNetworkInterface.InUse', status.INVALID_ARGUMENT], // Invalid* matches first (the shared table)
+    ['IdempotentParameterMismatch', status.UNKNOWN],
+    ['IncorrectInstanceState', status.FAILED_PRECONDITION],
+    ['DuplicateLoadBalancerName', status.ALREADY_EXISTS],
     ['ServiceUnavailable', status.UNAVAILABLE],
     ['InternalError', status.INTERNAL],
     ['SomethingElse', status.UNKNOWN],
@@ -26,7 +28,7 @@ describe('AWS errors on gRPC', () => {
 
   it('grpc status — the AWS code, message and retryability survive the round trip', () => {
     const sent = toServiceError(new CloudApiError('InsufficientCidrBlocks', 'The specified subnet does not have enough free cidr blocks to satisfy the request.', true));
-    expect(sent.details).toBe('InsufficientCidrBlocks: The specified subnet does not have enough free cidr blocks to satisfy the request.');
+    expect(sent.details).toBe('The specified subnet does not have enough free cidr blocks to satisfy the request.');
     expect(cloudApiErrorFromGrpc(sent)).toMatchObject({ code: 'InsufficientCidrBlocks', message: 'The specified subnet does not have enough free cidr blocks to satisfy the request.', retryable: true });
     expect(cloudApiErrorFromGrpc(toServiceError(new Error('boom')))).toMatchObject({ code: 'InternalError', retryable: false });
   });

@@ -5764,21 +5764,20 @@ export const UnassignIpv4PrefixesResponse: MessageFns<UnassignIpv4PrefixesRespon
  * and elastic network interfaces (ENIs) with secondary addresses and /28 prefixes. Operation and
  * field names follow the AWS EC2 API (RunInstances, AssignPrivateIpAddresses, ...), in snake_case.
  *
- * Errors are gRPC statuses. The AWS error code travels in the trailing metadata key
- * `ekslab-aws-error-code` (e.g. `InsufficientFreeAddressesInSubnet`), whether a retry may help in
- * `ekslab-aws-retryable` ("true" / "false"), and the status message is "<code>: <AWS message>".
- * gRPC codes by AWS code:
- *   - NOT_FOUND: `*.NotFound` (InvalidInstanceID.NotFound, InvalidSubnetID.NotFound, ...);
- *   - RESOURCE_EXHAUSTED: RequestLimitExceeded, InsufficientInstanceCapacity,
- *     InsufficientFreeAddressesInSubnet, InsufficientCidrBlocks, AttachmentLimitExceeded,
- *     PrivateIpAddressLimitExceeded, CidrLimitExceeded;
- *   - INVALID_ARGUMENT: InvalidParameterValue, InvalidParameterCombination, `*.Range`,
- *     `*.Malformed`;
- *   - FAILED_PRECONDITION: InvalidSubnet.Conflict, `*.InUse`, IncorrectState,
- *     IncorrectInstanceState, OperationNotPermitted, UnsupportedOperation,
- *     IdempotentParameterMismatch;
+ * Errors are gRPC statuses whose message is the AWS message. The AWS error code travels in the
+ * trailing metadata key `ekslab-aws-error-code` (e.g. `InsufficientFreeAddressesInSubnet`), whether a
+ * retry may help in `ekslab-aws-retryable` ("true" / "false"). gRPC codes by AWS code, first match:
+ *   - RESOURCE_EXHAUSTED: RequestLimitExceeded, Throttling, Insufficient* (InsufficientInstanceCapacity,
+ *     InsufficientFreeAddressesInSubnet, InsufficientCidrBlocks), *LimitExceeded
+ *     (AttachmentLimitExceeded, PrivateIpAddressLimitExceeded);
+ *   - NOT_FOUND: *NotFound (InvalidInstanceID.NotFound, InvalidSubnetID.NotFound, ...);
+ *   - ALREADY_EXISTS: Duplicate*, *AlreadyExists*;
+ *   - INVALID_ARGUMENT: ValidationError, MissingParameter, Invalid* (InvalidParameterValue,
+ *     InvalidSubnet.Range, InvalidSubnet.Conflict, ...);
+ *   - FAILED_PRECONDITION: Incorrect* (IncorrectInstanceState), *InUse not starting with Invalid
+ *     (InvalidNetworkInterface.InUse is INVALID_ARGUMENT: Invalid* matches first);
  *   - UNAVAILABLE: ServiceUnavailable (the cloud's etcd did not answer);
- *   - INTERNAL: InternalError; UNKNOWN: anything else.
+ *   - INTERNAL: InternalError; UNKNOWN: anything else (IdempotentParameterMismatch, ...).
  */
 export type Ec2ServiceService = typeof Ec2ServiceService;
 export const Ec2ServiceService = {
