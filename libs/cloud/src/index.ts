@@ -24,3 +24,19 @@ export type { ElbServiceOptions, CreateLoadBalancerInput, CreateTargetGroupInput
 export { registerElbService } from './elb/grpc.js';
 export type { ElbGrpcDeps } from './elb/grpc.js';
 export type { LoadBalancer, Listener, TargetGroup, TargetHealthDescription, LoadBalancerType, Scheme, Protocol, TargetType } from './elb/types.js';
+
+// EC2: VPCs and subnets with exact address accounting, ENIs, instances, and their gRPC service.
+export { instanceType, instanceTypes, eniMaxPods, maxPodsCalculator } from './ec2/instance-types.js';
+export type { InstanceType } from './ec2/instance-types.js';
+export { Vpcs, ensureDefaultVpc, defaultVpcSpec, availabilityZones } from './ec2/vpc.js';
+export type { VpcRecord, SubnetDescription, CreateSubnetInput, DefaultVpcSpec, VpcDeps } from './ec2/vpc.js';
+export { NetworkInterfaces } from './ec2/eni.js';
+export type { EniDeps } from './ec2/eni.js';
+export type { EniRecord, EniAttachment } from './ec2/records.js';
+export { Instances, defaultInstanceTimings, MAX_RUN_COUNT } from './ec2/instances.js';
+export type { InstanceDeps, InstanceTimings } from './ec2/instances.js';
+export { Ec2 } from './ec2/ec2.js';
+export type { Ec2Context } from './ec2/ec2.js';
+export { registerEc2Service, createEc2Service } from './ec2/grpc.js';
+export type { Ec2ServiceDeps } from './ec2/grpc.js';
+export { AWS_ERROR_CODE_TRAILER, AWS_RETRYABLE_TRAILER, grpcCodeForAwsCode, cloudApiErrorFromGrpc as ec2CloudApiErrorFromGrpc } from './ec2/grpc-status.js';
