@@ -68,3 +68,25 @@ export {
   ReadResponse as LogsReadResponse,
 } from './gen/ekslab/kubelet/v1/logs.js';
 export type { LogsServiceServer } from './gen/ekslab/kubelet/v1/logs.js';
+
+// ekslab.cloud.v1 — the simulated cloud's APIs, and how their AWS-style errors travel (cloud-error.ts).
+export {
+  FaultServiceClient,
+  FaultServiceService,
+  Faults,
+  Throttle,
+  Latency,
+  ImpairedAz,
+  SetThrottleRequest,
+  SetThrottleResponse,
+  SetLatencyRequest,
+  SetLatencyResponse,
+  SetAzImpairedRequest,
+  SetAzImpairedResponse,
+  ListFaultsRequest,
+  ListFaultsResponse,
+  ClearAllRequest,
+  ClearAllResponse,
+} from './gen/ekslab/cloud/v1/faults.js';
+export type { FaultServiceServer } from './gen/ekslab/cloud/v1/faults.js';
+export { AWS_ERROR_CODE_KEY, AWS_RETRYABLE_KEY, grpcCodeForCloudError, cloudErrorToServiceError, cloudErrorFromServiceError } from './cloud-error.js';
