@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ekslabVersion } from '@ekslab/runtime';
 import { benchApiserverCommand, type BenchApiserverFlags } from './bench.js';
+import { addCloudCommands } from './cloud/command.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { repoRoot } from './repo.js';
 
@@ -54,6 +55,7 @@ export function program(): Command {
         stderr: (text) => process.stderr.write(text),
       });
     });
+  addCloudCommands(root);
   const bench = root.command('bench').description('load-test one component against the running lab and print figures (also written as JSON)');
   bench
     .command('apiserver')
