@@ -1,6 +1,6 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
-import { EtcdFaultGate, JetStreamEventSink, registerFaultService, type EventSink, type FaultGate } from '@ekslab/cloud';
+import { EtcdFaultGate, JetStreamEventSink, registerFaultService, registerProbeService, type EventSink, type FaultGate } from '@ekslab/cloud';
 import { sleep, untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
 import { EtcdStore } from '@ekslab/storage';
 import { registerHealthService } from './health.js';
@@ -34,6 +34,7 @@ export type RegisterService = (server: Server, cloud: CloudContext) => void;
  */
 export const services: ReadonlyArray<{ readonly name: string; readonly register: RegisterService }> = [
   { name: 'ekslab.cloud.v1.FaultService', register: (server, c) => registerFaultService(server, c.faultGate, c.log) },
+  { name: 'ekslab.cloud.v1.ProbeService', register: (server, c) => registerProbeService(server, { store: c.store, faults: c.faults, log: c.log, replicaId: c.config.replicaId }) },
   // HOOK(issue 4, EC2/VPC/ENIs — libs/cloud/src/ec2): uncomment once registerEc2Service is exported by @ekslab/cloud on main.
   // { name: 'ekslab.cloud.v1.Ec2Service', register: (server, c) => registerEc2Service(server, c) },
   // HOOK(issue 4, Auto Scaling — libs/cloud/src/autoscaling): uncomment once registerAutoScalingService exists.

@@ -15,3 +15,5 @@ export { allApis, requestLimitExceeded, insufficientInstanceCapacity, InvalidFau
 export type { FaultState, ThrottleRule, LatencyRule } from './faults/state.js';
 // Serving cloud APIs on grpc-js: AbortSignal per call, CloudApiError → gRPC status with the AWS code.
 export { unaryHandler, toServiceError } from './grpc/unary.js';
+// A synthetic API call (fault gate + one etcd CAS) for benchmarks and chaos checks.
+export { probe, registerProbeService } from './probe/probe.js';

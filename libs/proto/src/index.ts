@@ -90,3 +90,5 @@ export {
 } from './gen/ekslab/cloud/v1/faults.js';
 export type { FaultServiceServer } from './gen/ekslab/cloud/v1/faults.js';
 export { AWS_ERROR_CODE_KEY, AWS_RETRYABLE_KEY, grpcCodeForCloudError, cloudErrorToServiceError, cloudErrorFromServiceError } from './cloud-error.js';
+export { ProbeServiceClient, ProbeServiceService, ProbeRequest, ProbeResponse } from './gen/ekslab/cloud/v1/probe.js';
+export type { ProbeServiceServer } from './gen/ekslab/cloud/v1/probe.js';
