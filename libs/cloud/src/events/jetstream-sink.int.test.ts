@@ -73,6 +73,24 @@ describe('JetStreamEventSink (3 NATS servers)', () => {
     expect((await jsm.streams.info(cloudEventStream)).state.messages).toBe(before + 1);
   }, 30_000);
 
+  it('replay — follow: yields events published after it started, ends quietly when the signal aborts', async () => {
+    const sink = sinks[0]!;
+    const jsm = await sink.connection.jetstreamManager();
+    const last = (await jsm.streams.info(cloudEventStream)).state.last_seq;
+    const controller = new AbortController();
+    const seen: ReplayedEvent[] = [];
+    const following = (async () => {
+      for await (const e of replayCloudEvents(reader!, { fromSequence: last + 1, follow: true, signal: controller.signal })) {
+        seen.push(e);
+        if (seen.length === 2) controller.abort();
+      }
+    })();
+    await sink.publish({ kind: 'spot-interruption', instanceId: 'i-spot', availabilityZone: 'us-east-1b', action: 'terminate', actionTime: '2026-11-22T06:00:00.000Z' });
+    await sink.publish({ kind: 'load-balancer-state', loadBalancerArn: 'arn:lb', loadBalancerName: 'k8s-default-web-0123456789', dnsName: 'k8s-default-web-0123456789.elb.us-east-1.amazonaws.com', type: 'network', state: 'active' });
+    await following;
+    expect(seen.map((e) => [e.sequence, e.event.kind])).toEqual([[last + 1, 'spot-interruption'], [last + 2, 'load-balancer-state']]);
+  }, 30_000);
+
   it('events sink — a NATS server restart loses no acknowledged event, and publish rides out a lost quorum', async () => {
     const sink = sinks[0]!;
     const jsm = await sink.connection.jetstreamManager();
