@@ -58,6 +58,11 @@ describe('JetStreamEventSink (3 NATS servers)', () => {
     const second = await JetStreamEventSink.connect({ servers: nats().urls, source: 'cloud-b', log, maxAgeMs: 3_600_000 });
     sinks.push(second);
     expect((await jsm.streams.info(cloudEventStream)).state.messages).toBe(6);
+    // A replica started with another max age brings the stream in line, keeping its events.
+    const third = await JetStreamEventSink.connect({ servers: nats().urls, source: 'cloud-c', log, maxAgeMs: 7_200_000 });
+    sinks.push(third);
+    const updated = await jsm.streams.info(cloudEventStream);
+    expect([updated.config.max_age, updated.config.num_replicas, updated.state.messages]).toEqual([7_200_000 * 1e6, 3, 6]);
   }, 60_000);
 
   it('events sink — a publish repeated with the same Nats-Msg-Id is stored once', async () => {
