@@ -89,6 +89,35 @@ describe('cloud service (built bundle, real etcd + NATS)', () => {
     }
   }, 90_000);
 
+  it('cloud — a second replica applies the faults set through the first (state in etcd)', async () => {
+    const second = new ServiceProcess('cloud', [
+      '--etcd-servers', etcd.endpoints.join(','), '--nats-servers', nats.urls.join(','),
+      '--bind-address', '127.0.0.1', '--grpc-port', '0', '--ops-address', '127.0.0.1', '--ops-port', '0', '--replica-id', 'cloud-e2e-2',
+    ]);
+    const faults = new FaultServiceClient(address, credentials.createInsecure());
+    let probes: ProbeServiceClient | undefined;
+    try {
+      const serving = await second.waitForLog((r) => r['msg'] === 'serving the cloud APIs over gRPC', 30_000);
+      probes = new ProbeServiceClient(`127.0.0.1:${String(serving['port'])}`, credentials.createInsecure());
+      await unary(faults, faults.setLatency, { api: 'Probe', fixedMs: 400, jitterMs: 0, clear: false });
+      const started = Date.now();
+      const res = await waitFor(async () => {
+        const t0 = Date.now();
+        const r = await unary<ProbeServiceClient, { key: string }, ProbeResponse>(probes!, probes!.probe, { key: 'e2e-2' });
+        if (Date.now() - t0 < 400) throw new Error('no added latency yet');
+        return r;
+      }, { description: 'the second replica to delay Probe by 400 ms', timeoutMs: 15_000 });
+      expect(res.replicaId).toBe('cloud-e2e-2');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+      await unary(faults, faults.clearAll, {});
+    } finally {
+      faults.close();
+      probes?.close();
+      second.signal('SIGTERM');
+      expect(await second.exited).toEqual({ code: 0, signal: null });
+    }
+  }, 60_000);
+
   it('cloud — SIGTERM: a clean exit', async () => {
     cloud.signal('SIGTERM');
     expect(await cloud.exited).toEqual({ code: 0, signal: null });
