@@ -10,7 +10,8 @@
 #    what it still waits for.
 # 4. Verifies for real: etcd member list shows every member started and endpoint status --cluster
 #    shows exactly one leader; every NATS server has routes to all others and the same JetStream
-#    meta leader with cluster_size = number of servers; HAProxy reports every apiserver UP.
+#    meta leader with cluster_size = number of servers; HAProxy reports every apiserver UP and every
+#    cloud replica UP (behind 127.0.0.1:50061).
 # 5. Writes .ekslab/kubeconfig (cluster, user and context "ekslab" → https://127.0.0.1:6443 with the
 #    lab CA and the kubernetes-admin token from the shared PKI volume; http:// and no credentials
 #    while the apiserver serves plain HTTP, i.e. there is no ca.crt in the volume), then runs
@@ -191,6 +192,20 @@ check_haproxy() {
   [[ $(wc -w <<<"$up") == "$want" && $total == "$want" ]]
 }
 
+# Every cloud replica is a server of HAProxy's cloud-grpc backend, UP by its /readyz check (etcd, NATS,
+# fault state), so `ekslab cloud …` on 127.0.0.1:50061 reaches a ready replica.
+check_cloud() {
+  local want c csv up total
+  want=$(expected_count cloud)
+  c=$(lab_running_container nlb)
+  [[ -n $c ]] || { echo "no running haproxy container"; return 1; }
+  csv=$(docker exec "$c" haproxy-http-get '/stats;csv') || { echo "GET /stats;csv failed"; return 1; }
+  total=$(awk -F, '$1 == "cloud-grpc" && $2 != "FRONTEND" && $2 != "BACKEND"' <<<"$csv" | wc -l)
+  up=$(awk -F, '$1 == "cloud-grpc" && $2 != "FRONTEND" && $2 != "BACKEND" && $18 == "UP" { printf "%s ", $2 }' <<<"$csv")
+  echo "$(wc -w <<<"$up")/$want cloud replicas UP behind 127.0.0.1:50061 (${up% }; $total servers in the backend)"
+  [[ $(wc -w <<<"$up") == "$want" && $total == "$want" ]]
+}
+
 # Writes $LAB_KUBECONFIG (mode 0600, atomically). TLS when the shared PKI volume holds ca.crt.
 write_kubeconfig() {
   local c ca_data='' token='' server user_block tmp
@@ -280,6 +295,7 @@ main() {
   verify_until check_etcd "etcd cluster"
   verify_until check_nats "NATS cluster"
   verify_until check_haproxy "load balancer"
+  verify_until check_cloud "cloud service"
   write_kubeconfig
   verify_kubectl
   lab_log "lab is up in $((SECONDS - started))s"

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { benchApiserver, type ApiTarget } from '@ekslab/bench';
+import { benchApiserver, benchCloud, type ApiTarget } from '@ekslab/bench';
 import { kubeconfigPath, KubeconfigMissingError } from './kubeconfig.js';
 
 interface Kubeconfig {
@@ -62,4 +62,40 @@ export async function benchApiserverCommand(root: string, flags: BenchApiserverF
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
+}
+
+export interface BenchCloudFlags {
+  readonly output?: string;
+  readonly levels: string;
+  readonly perLevel: string;
+  readonly server: string;
+  readonly keys: string;
+}
+
+/**
+ * `ekslab bench cloud`: cloud API calls at rising concurrency through the lab's load balancer (see
+ * benchCloud for the operation). Prints a table, writes bench-results/cloud-<time>.json, and always ends
+ * with one JSON line `{target, params, metrics, machine, …}` (only that line with `-o json`).
+ */
+export async function benchCloudCommand(root: string, flags: BenchCloudFlags): Promise<number> {
+  const json = flags.output === 'json';
+  const result = await benchCloud({
+    address: flags.server,
+    levels: flags.levels.split(',').map(Number),
+    perLevel: Number(flags.perLevel),
+    keys: Number(flags.keys),
+    progress: (line) => {
+      if (!json) process.stdout.write(`${line}\n`);
+    },
+  });
+  const dir = resolve(root, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, `cloud-${result.at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  if (!json) {
+    const m = result.metrics;
+    process.stdout.write(`knee at concurrency ${m.kneeConcurrency}: ${m.opsPerSecond} ${result.params.operation} calls/s (p99 ${m.p99Ms} ms), ${m.errors} errors in all\nwrote ${file}\n`);
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return result.metrics.errors > 0 && result.metrics.opsPerSecond === 0 ? 1 : 0;
 }

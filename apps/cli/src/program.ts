@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ekslabVersion } from '@ekslab/runtime';
-import { benchApiserverCommand, type BenchApiserverFlags } from './bench.js';
+import { benchApiserverCommand, benchCloudCommand, type BenchApiserverFlags, type BenchCloudFlags } from './bench.js';
+import { addCloudCommands, defaultCloudAddress } from './cloud/command.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { repoRoot } from './repo.js';
 
@@ -54,6 +55,7 @@ export function program(): Command {
         stderr: (text) => process.stderr.write(text),
       });
     });
+  addCloudCommands(root);
   const bench = root.command('bench').description('load-test one component against the running lab and print figures (also written as JSON)');
   bench
     .command('apiserver')
@@ -65,6 +67,17 @@ export function program(): Command {
     .option('--etcd <urls>', 'etcd client URLs for the raw puts', 'http://127.0.0.1:23791,http://127.0.0.1:23792,http://127.0.0.1:23793')
     .action(async (flags: BenchApiserverFlags) => {
       process.exitCode = await benchApiserverCommand(repoRoot(), flags);
+    });
+  bench
+    .command('cloud')
+    .description('cloud API calls (fault gate + etcd CAS; AssignPrivateIpAddresses once EC2 lands) at rising concurrency through the cloud load balancer')
+    .option('-o, --output <format>', 'json: print only the final JSON line')
+    .option('--levels <list>', 'concurrency levels', '1,4,16,64')
+    .option('--per-level <n>', 'calls per level', '400')
+    .option('--keys <n>', 'etcd keys the calls spread over (1: all contend on one, like one subnet)', '1')
+    .option('--server <host:port>', 'the cloud\'s gRPC address (env EKSLAB_CLOUD_ADDRESS)', process.env['EKSLAB_CLOUD_ADDRESS'] || defaultCloudAddress)
+    .action(async (flags: BenchCloudFlags) => {
+      process.exitCode = await benchCloudCommand(repoRoot(), flags);
     });
   return root;
 }

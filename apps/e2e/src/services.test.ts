@@ -10,6 +10,7 @@ const services = ['apiserver', 'scheduler', 'controller-manager', 'cloud-control
 // healthy and not ready, saying why.
 const extraArgs: Partial<Record<(typeof services)[number], string[]>> = {
   apiserver: ['--etcd-servers', 'http://127.0.0.1:1', '--etcd-request-timeout', '500ms', '--cert-dir', mkdtempSync(join(tmpdir(), 'ekslab-pki-')), '--secure-port', '0', '--grpc-port', '0'],
+  cloud: ['--etcd-servers', 'http://127.0.0.1:1', '--etcd-request-timeout', '500ms', '--nats-servers', 'nats://127.0.0.1:1', '--grpc-port', '0'],
 };
 const oneLine = (text: string): string => text.replace(/\s+/g, ' ');
 const running: ServiceProcess[] = [];
@@ -45,7 +46,7 @@ describe.each(services)('%s', (service) => {
     const ready = await fetch(`${base}/readyz?verbose`);
     const readyText = await ready.text();
     expect(readyText).toContain('[+]shutdown ok');
-    if (service === 'apiserver') {
+    if (service === 'apiserver' || service === 'cloud') {
       expect(ready.status).toBe(503);
       expect(readyText).toMatch(/\[-\]etcd failed: /);
     } else {

@@ -79,7 +79,7 @@ lab_align() {
     }'
 }
 
-# First running container of a component (etcd|nats|apiserver|nlb), or nothing.
+# First running container of a component (etcd|nats|apiserver|cloud|nlb), or nothing.
 lab_running_container() {
   docker ps -q --filter "label=$LAB_LABEL" --filter "label=ekslab.component=$1" --filter status=running | head -n1
 }

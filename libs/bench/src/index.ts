@@ -1,5 +1,7 @@
 // @ekslab/bench — load tests that print their figures and write JSON (performance lives here, not in tests).
 export { benchApiserver } from './apiserver.js';
 export type { ApiTarget, ApiserverBenchOptions, ApiserverBenchResult } from './apiserver.js';
+export { benchCloud } from './cloud.js';
+export type { CloudBenchOptions, CloudBenchResult } from './cloud.js';
 export { knee, percentile, runLevel } from './stats.js';
 export type { LevelResult } from './stats.js';

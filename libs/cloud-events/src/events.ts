@@ -96,7 +96,12 @@ export type CloudEventInput = CloudEvent extends infer E ? (E extends CloudEvent
 
 /** The subject an event is published on. */
 export function subjectOf(e: Pick<CloudEvent, 'kind'> & Record<string, unknown>): string {
-  const keys = ['instanceId', 'networkInterfaceId', 'autoScalingGroupName', 'loadBalancerName', 'targetGroupArn', 'fault'];
+  // The kind's own resource first (an ENI event is about the ENI even when it names its instance).
+  const own: Record<CloudEventKind, string> = {
+    'instance-state': 'instanceId', 'spot-interruption': 'instanceId', 'scaling-activity': 'autoScalingGroupName', eni: 'networkInterfaceId',
+    'load-balancer-state': 'loadBalancerName', targets: 'targetGroupArn', fault: 'fault',
+  };
+  const keys = [own[e.kind], 'instanceId', 'networkInterfaceId', 'autoScalingGroupName', 'loadBalancerName', 'targetGroupArn', 'fault'];
   const id = keys.map((k) => e[k]).find((v): v is string => typeof v === 'string') ?? 'all';
   return `${cloudEventSubjectPrefix}.${e.kind}.${id.replace(/[.*>\s:/]/g, '_')}`;
 }

@@ -5,3 +5,5 @@ export type {
   CloudEvent, CloudEventKind, CloudEventInput, InstanceState, InstanceStateChanged, SpotInterruptionWarning, ScalingActivity,
   NetworkInterfaceChanged, LoadBalancerStateChanged, TargetsChanged, FaultChanged,
 } from './events.js';
+export { replayCloudEvents, MalformedCloudEventError } from './replay.js';
+export type { ReplayOptions, ReplayedEvent } from './replay.js';

@@ -60,7 +60,7 @@ export interface Ec2Port {
  * RunInstances only).
  */
 export interface FaultGate {
-  enter(api: string, context: { availabilityZone?: string }, signal: AbortSignal): Promise<void>;
+  enter(api: string, context: { availabilityZone?: string; instanceType?: string }, signal: AbortSignal): Promise<void>;
 }
 
 /** No faults. */

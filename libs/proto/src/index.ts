@@ -182,3 +182,27 @@ export {
   UnassignIpv4PrefixesResponse,
 } from './gen/ekslab/cloud/v1/ec2.js';
 export type { Ec2ServiceServer } from './gen/ekslab/cloud/v1/ec2.js';
+
+// ekslab.cloud.v1 — the simulated cloud's APIs, and how their AWS-style errors travel (cloud-error.ts).
+export {
+  FaultServiceClient,
+  FaultServiceService,
+  Faults,
+  Throttle,
+  Latency,
+  ImpairedAz,
+  SetThrottleRequest,
+  SetThrottleResponse,
+  SetLatencyRequest,
+  SetLatencyResponse,
+  SetAzImpairedRequest,
+  SetAzImpairedResponse,
+  ListFaultsRequest,
+  ListFaultsResponse,
+  ClearAllRequest,
+  ClearAllResponse,
+} from './gen/ekslab/cloud/v1/faults.js';
+export type { FaultServiceServer } from './gen/ekslab/cloud/v1/faults.js';
+export { AWS_ERROR_CODE_KEY, AWS_RETRYABLE_KEY, grpcCodeForCloudError, cloudErrorToServiceError, cloudErrorFromServiceError } from './cloud-error.js';
+export { ProbeServiceClient, ProbeServiceService, ProbeRequest, ProbeResponse } from './gen/ekslab/cloud/v1/probe.js';
+export type { ProbeServiceServer } from './gen/ekslab/cloud/v1/probe.js';
