@@ -44,7 +44,7 @@ function pod(name: string): string {
 /** One HTTPS call with a keep-alive agent; rejects on any status ≥ 300 with the server's message. */
 function call(t: ApiTarget, agent: Agent, method: string, path: string, body?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, t.server), { method, agent, ca: t.caPem, headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json', accept: 'application/json' } }, (res) => {
+    const req = request(new URL(path, t.server), { method, agent, headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json', accept: 'application/json' } }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`${method} ${path}: ${res.statusCode ?? '?'} ${text.slice(0, 200)}`))));
@@ -57,8 +57,10 @@ function call(t: ApiTarget, agent: Agent, method: string, path: string, body?: s
 async function createPods(t: ApiTarget, o: ApiserverBenchOptions, run: string, label: string): Promise<LevelResult[]> {
   const results: LevelResult[] = [];
   for (const concurrency of o.levels) {
-    const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+    const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca: t.caPem });
     const path = `/api/v1/namespaces/${o.namespace}/pods`;
+    // Connections are opened (TLS handshakes) before the clock starts, as the raw etcd client's already is.
+    await Promise.all(Array.from({ length: concurrency }, () => call(t, agent, 'GET', '/version')));
     const r = await runLevel(concurrency, o.perLevel, (i) => call(t, agent, 'POST', path, pod(`bench-${run}-${label.replace(/ /g, '-')}-c${concurrency}-${i}`)));
     o.progress(`  ${label.padEnd(12)} concurrency ${String(concurrency).padStart(3)}: ${r.perSecond.toFixed(0).padStart(6)} creates/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}${r.firstError ? ` (first: ${r.firstError})` : ''}`);
     results.push(r);
@@ -73,6 +75,8 @@ async function etcdPuts(o: ApiserverBenchOptions, run: string, bytes: number): P
   const value = 'x'.repeat(bytes);
   const prefix = `/ekslab-bench/${run}/`;
   try {
+    // Channels to every member are opened before the clock starts, as the apiserver's are.
+    await Promise.all(o.etcdEndpoints.flatMap(() => [client.get(`${prefix}warm-up`).string(), client.get(`${prefix}warm-up`).string()]));
     const results: LevelResult[] = [];
     for (const concurrency of o.levels) {
       const r = await runLevel(concurrency, o.perLevel, async (i) => {
@@ -96,7 +100,7 @@ async function etcdPuts(o: ApiserverBenchOptions, run: string, bytes: number): P
 export async function benchApiserver(o: ApiserverBenchOptions): Promise<ApiserverBenchResult> {
   const run = Date.now().toString(36);
   const bytes = Buffer.byteLength(pod(`bench-${run}-xxxxxxxxxxxx-c000-00000`));
-  await call(o.allReplicas, new Agent(), 'POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: o.namespace } })).catch((err: Error) => {
+  await call(o.allReplicas, new Agent({ ca: o.allReplicas.caPem }), 'POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: o.namespace } })).catch((err: Error) => {
     if (!err.message.includes(' 409 ')) throw err;
   });
   o.progress(`pod creates through one replica (${o.oneReplica.server}), ${o.perLevel} per level`);
