@@ -19,6 +19,8 @@ export const options = {
   natsServers: opt.list([], 'NATS URLs for audit events (subject ekslab.audit.<verb>); none: auditing off'),
   auditBufferSize: opt.int(10_000, 'audit events kept in memory until NATS is first reached; more are dropped and counted in apiserver_audit_error_total (like kube-apiserver --audit-webhook-batch-buffer-size)', [1, 10_000_000]),
   auditNatsRetryInterval: opt.duration(2_000, 'pause between attempts to reach NATS for audit events the first time'),
+  auditBatchMaxWait: opt.duration(100, 'longest an audit event waits to be published with others in one batch (like kube-apiserver --audit-webhook-batch-max-wait); 0: every event at once'),
+  auditBatchMaxSize: opt.int(400, 'audit events published together at most (like kube-apiserver --audit-webhook-batch-max-size)', [1, 100_000]),
   bindAddress: opt.string('0.0.0.0', 'address the Kubernetes API listens on', { placeholder: '<address>' }),
   securePort: opt.port(6443, 'port of the Kubernetes API; 0 picks a free port'),
   // No kube-apiserver/EKS counterpart: the lab's internal API for its own components. 50051 is gRPC's customary port.

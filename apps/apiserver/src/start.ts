@@ -75,7 +75,8 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       };
       // Never waits for NATS: events are buffered (bounded) until it answers.
       const audit = config.natsServers.length > 0
-        ? NatsAuditSink.start({ servers: config.natsServers, log, registry: ops.registry, bufferSize: config.auditBufferSize, retryIntervalMs: config.auditNatsRetryInterval })
+        ? NatsAuditSink.start({ servers: config.natsServers, log, registry: ops.registry, bufferSize: config.auditBufferSize, retryIntervalMs: config.auditNatsRetryInterval,
+          batchMaxWaitMs: config.auditBatchMaxWait, batchMaxSize: config.auditBatchMaxSize })
         : undefined;
       const apiOptions: ApiServerOptions = {
         ...(audit ? { audit } : {}),

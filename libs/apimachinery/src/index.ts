@@ -85,6 +85,7 @@ export type { PatchSchema, PatchStrategy, FieldPatchInfo, PatchMeta } from './pa
 export { builtinPatchSchema, builtinKindTypes, patchMetaForKind } from './patch/patch-schema-table.js';
 export { PatchDecodeError, PatchApplyError, PatchTooLargeError, StrategicMergePatchError, maxJSONPatchOperations } from './patch/errors.js';
 
+export { cloneJson } from './clone.js';
 export { FieldSet } from './managed-fields/set.js';
 export type { FieldsV1 } from './managed-fields/set.js';
 export { FieldPathError, pathString, serializeElement, parseElement, keyElement } from './managed-fields/path.js';

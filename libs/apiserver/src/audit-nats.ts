@@ -12,6 +12,14 @@ export interface NatsAuditSinkOptions {
   readonly retryIntervalMs?: number;
   /** Where `apiserver_audit_event_total` and `apiserver_audit_error_total{plugin="nats"}` are registered. */
   readonly registry?: Registry;
+  /**
+   * Once connected, events are published in batches: at most this long after the first event of a batch
+   * (kube-apiserver --audit-webhook-batch-max-wait, 30 s there; default here 100 ms) or once `batchMaxSize`
+   * events wait (--audit-webhook-batch-max-size, 400). A batch goes to the socket in one write instead of
+   * one per event. 0 publishes every event at once.
+   */
+  readonly batchMaxWaitMs?: number;
+  readonly batchMaxSize?: number;
 }
 
 /**
@@ -20,12 +28,15 @@ export interface NatsAuditSinkOptions {
  * NATS is down: until the first connection, up to `bufferSize` events wait in memory and the overflow is
  * dropped; after it, the nats.js client buffers across reconnects. Every event lost is counted in
  * `apiserver_audit_error_total{plugin="nats"}` (kube-apiserver's metric) and logged every 1000th time.
+ * Once connected, events go out in batches (see `batchMaxWaitMs`), as kube-apiserver's webhook backend batches.
  * Not guaranteed: delivery to subscribers that were not connected (use a JetStream stream on
  * `ekslab.audit.>` to keep them), nor delivery of buffered events if the process stops before NATS answers.
  */
 export class NatsAuditSink implements AuditSink {
   private nc: NatsConnection | undefined;
   private readonly pending: AuditEvent[] = [];
+  private batch: AuditEvent[] = [];
+  private batchTimer: NodeJS.Timeout | undefined;
   private readonly stop = new AbortController();
   private readonly events: Counter;
   private readonly errors: Counter<'plugin'>;
@@ -56,7 +67,7 @@ export class NatsAuditSink implements AuditSink {
 
   record(event: AuditEvent): void {
     this.events.inc();
-    if (this.nc) return this.publish(this.nc, event);
+    if (this.nc) return this.enqueue(event);
     if (this.pending.length >= (this.opts.bufferSize ?? 10_000)) {
       this.pending.shift();
       this.drop(new Error('audit buffer full while NATS is unreachable'));
@@ -71,7 +82,30 @@ export class NatsAuditSink implements AuditSink {
    */
   async close(): Promise<void> {
     this.stop.abort();
+    this.flush();
     await this.nc?.drain().catch(() => undefined);
+  }
+
+  private enqueue(event: AuditEvent): void {
+    const wait = this.opts.batchMaxWaitMs ?? 100;
+    if (wait <= 0) return this.publish(this.nc!, event);
+    this.batch.push(event);
+    if (this.batch.length >= (this.opts.batchMaxSize ?? 400)) return this.flush();
+    if (!this.batchTimer) {
+      this.batchTimer = setTimeout(() => this.flush(), wait);
+      this.batchTimer.unref();
+    }
+  }
+
+  /** Publishes the waiting batch; nats.js writes what is published in one go to the socket. */
+  private flush(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    const nc = this.nc;
+    if (!nc || this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    for (const event of batch) this.publish(nc, event);
   }
 
   private publish(nc: NatsConnection, event: AuditEvent): void {

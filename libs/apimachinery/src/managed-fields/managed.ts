@@ -4,6 +4,7 @@
 import type { JsonObject } from '../patch/json-patch.js';
 import { failure } from '../status/builders.js';
 import { StatusError } from '../status/status-error.js';
+import { cloneJson } from '../clone.js';
 import { FieldPathError, pathString, type Path } from './path.js';
 import type { TypeNode } from './schema.js';
 import { FieldSet, type FieldsV1 } from './set.js';
@@ -145,12 +146,24 @@ export function encodeManagedFields(owned: Map<string, Owned>): ManagedFieldsEnt
     || cmp(p.apiVersion!, q.apiVersion!) || cmp(p.subresource ?? '', q.subresource ?? ''));
 }
 
-/** The object without managedFields, as the merge and diff walks see it. */
+/** The object without managedFields, as the merge and diff walks see it (a copy the walks may change). */
 function withoutManagedFields(obj: JsonObject | undefined): JsonObject {
-  const out = structuredClone(obj ?? {});
+  const out = cloneJson(obj ?? {});
   const meta = out['metadata'];
   if (meta && typeof meta === 'object' && !Array.isArray(meta)) delete meta['managedFields'];
   return out;
+}
+
+/**
+ * The object without managedFields for walks that only read it (compare, jsonEqual): a shallow view that
+ * shares everything but the top level and metadata with `obj`, so it must not be changed.
+ */
+function readOnlyWithoutManagedFields(obj: JsonObject | undefined): JsonObject {
+  if (!obj) return {};
+  const meta = obj['metadata'];
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta) || !Object.hasOwn(meta, 'managedFields')) return obj;
+  const { managedFields: _managedFields, ...rest } = meta;
+  return { ...obj, metadata: rest };
 }
 
 const owns = (set: FieldSet, opts: ManagedFieldsOptions): FieldSet => {
@@ -165,8 +178,9 @@ const owns = (set: FieldSet, opts: ManagedFieldsOptions): FieldSet => {
  */
 export function update(old: JsonObject | undefined, next: JsonObject, manager: string, managedFields: unknown, opts: ManagedFieldsOptions): ManagedFieldsEntry[] {
   const owned = decodeManagedFields(managedFields);
-  const before = withoutManagedFields(old);
-  const after = withoutManagedFields(next);
+  // Only read below: no copies of the objects are needed.
+  const before = readOnlyWithoutManagedFields(old);
+  const after = readOnlyWithoutManagedFields(next);
   const diff = compare(before, after, opts.type);
   const changed = owns(diff.modified.union(diff.added), opts);
   const removed = owns(diff.removed, opts);

@@ -148,7 +148,10 @@ export function createApiHandler(opts: ApiServerOptions): ApiHandler {
   const limiter = new InflightLimiter(opts.maxRequestsInflight ?? 400, opts.maxMutatingRequestsInflight ?? 200);
   return (req, res) => {
     const ac = new AbortController();
-    res.once('close', () => ac.abort(new Error('client went away')));
+    // 'close' also follows a response sent in full; only a connection lost before that aborts the work.
+    res.once('close', () => {
+      if (!res.writableFinished) ac.abort(new Error('client went away'));
+    });
     const started = Date.now();
     let release = (): void => undefined;
     Promise.resolve()

@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { cloneJson } from '@ekslab/apimachinery';
 import { apiVersionOf, qualifiedResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
 import { applyDefaults } from './defaults.js';
@@ -94,7 +95,7 @@ export interface CreateContext {
 /** Fills in what the server owns on create: name from generateName, uid, timestamps, generation. */
 export function prepareForCreate(ctx: CreateContext, input: Record<string, unknown>): KubeObject {
   checkTypeMeta(ctx.info, input);
-  const obj = structuredClone(input) as KubeObject;
+  const obj = cloneJson(input) as KubeObject;
   obj.apiVersion = apiVersionOf(ctx.info);
   obj.kind = ctx.info.kind;
   const meta: ObjectMeta = (obj.metadata ??= {});
@@ -141,7 +142,7 @@ const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON
  */
 export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input: KubeObject): KubeObject {
   checkTypeMeta(ctx.info, input);
-  let next = structuredClone(input);
+  let next = cloneJson(input);
   next.apiVersion = apiVersionOf(ctx.info);
   next.kind = ctx.info.kind;
   next.metadata ??= {};
@@ -150,17 +151,17 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
   }
   if (ctx.subresource === 'status') {
     // Only status (and, as Kubernetes allows, nothing of spec) changes through /status.
-    next = { ...structuredClone(current), status: next.status };
+    next = { ...cloneJson(current), status: next.status };
     next.metadata.resourceVersion = input.metadata?.resourceVersion ?? current.metadata.resourceVersion;
     // managedFields the writer sent (or server-side apply computed) are kept, as kube's status strategies keep them.
-    if (input.metadata?.managedFields !== undefined) next.metadata.managedFields = structuredClone(input.metadata.managedFields);
+    if (input.metadata?.managedFields !== undefined) next.metadata.managedFields = cloneJson(input.metadata.managedFields);
   } else if (ctx.subresource === 'finalize') {
     // namespaces/finalize changes spec.finalizers only (settled below).
-    next = structuredClone(current);
+    next = cloneJson(current);
     next.metadata.resourceVersion = input.metadata?.resourceVersion ?? current.metadata.resourceVersion;
   } else if (ctx.info.subresources?.['status']) {
     if (current.status === undefined) delete next.status;
-    else next.status = structuredClone(current.status);
+    else next.status = cloneJson(current.status);
   }
   const meta = next.metadata;
   for (const owned of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name'] as const) {

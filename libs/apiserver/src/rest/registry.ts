@@ -1,4 +1,5 @@
 import { AlreadyExistsError, ConflictError, NotFoundError, PreconditionFailedError, keyFor, collectionKeyFor, type EtcdStore } from '@ekslab/storage';
+import { cloneJson } from '@ekslab/apimachinery';
 import { findResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
 import { objectRef, prepareForCreate, prepareForUpdate, timestamp, type KubeObject } from './objects.js';
@@ -167,7 +168,7 @@ export class Registry {
       const key = this.keyOf(t);
       if (opts.dryRun) {
         const current = await this.store.get<KubeObject>(key, { signal: opts.signal });
-        const next = this.prepareForUpdate(t, current, change(structuredClone(current)), opts);
+        const next = this.prepareForUpdate(t, current, change(cloneJson(current)), opts);
         await this.admit({ operation: 'UPDATE', ...t, object: next, oldObject: current }, opts);
         return next;
       }
@@ -178,7 +179,7 @@ export class Registry {
         revert: async () => pending?.outcome?.revert(),
       }, t, () => pending?.next, () => this.store.guaranteedUpdate<KubeObject>(key, async (current) => {
         await pending?.outcome?.revert();
-        const next = this.prepareForUpdate(t, current, change(structuredClone(current)), opts);
+        const next = this.prepareForUpdate(t, current, change(cloneJson(current)), opts);
         pending = { outcome: await this.admit({ operation: 'UPDATE', ...t, object: next, oldObject: current }, opts), next };
         next.metadata.resourceVersion = current.metadata.resourceVersion;
         return next;
@@ -243,7 +244,7 @@ export class Registry {
         }
       } else if (finalizers.size > 0 || grace > 0) {
         if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
-        const marked = structuredClone(current);
+        const marked = cloneJson(current);
         marked.metadata.deletionTimestamp = timestamp(this.now() + grace * 1000);
         marked.metadata.deletionGracePeriodSeconds = grace;
         if (finalizers.size > 0) marked.metadata.finalizers = [...finalizers];
