@@ -284,13 +284,28 @@ verify_kubectl() {
   verify_until check_kubectl_readyz "kubectl get --raw /readyz"
 }
 
+# `compose up -d`, tried again when it fails: compose v1 gives up ("Encountered errors while bringing up the
+# project") when a dependency's health check has not passed yet while containers are being recreated; `up`
+# is idempotent, so a second try picks up where the first stopped. Three failures are an error.
+compose_up() {
+  local attempt
+  for attempt in 1 2 3; do
+    lab_log "compose up -d (attempt $attempt/3)"
+    if lab_compose up -d --remove-orphans; then return 0; fi
+    lab_log "compose up failed; containers now:"
+    lab_compose ps >&2 || true
+    sleep 5
+  done
+  lab_log "ERROR compose up failed 3 times"
+  return 1
+}
+
 main() {
   parse_args "$@"
   local started=$SECONDS
   bash "$SCRIPT_DIR/docker-bootstrap.sh"
   build_images
-  lab_log "compose up -d"
-  lab_compose up -d --remove-orphans
+  compose_up
   wait_healthy
   verify_until check_etcd "etcd cluster"
   verify_until check_nats "NATS cluster"
