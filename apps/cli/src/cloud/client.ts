@@ -43,7 +43,7 @@ export class CloudUnreachableError extends Error {
   }
 }
 
-/** This build's cloud service has no such API yet (its service is registered by another part of issue 4). */
+/** The cloud service answered UNIMPLEMENTED: an older build that does not serve this API. */
 export class NotServedYetError extends Error {
   override readonly name = 'NotServedYetError';
   constructor(what: string) {
