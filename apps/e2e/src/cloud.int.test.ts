@@ -194,6 +194,34 @@ describe('cloud (two built replicas, real etcd + 3-node NATS)', () => {
     expect(onEnis.sort()).toEqual([...all].sort());
   }, 90_000);
 
+  it('cloud — `ekslab bench cloud` measures AssignPrivateIpAddresses on its own instance and ENIs, then gives every address back', async () => {
+    const free = async (): Promise<number> => (await subnets()).filter((s) => !s.public).reduce((n, s) => n + s.availableIpAddressCount, 0);
+    // The baseline once no instance is between states (the Auto Scaling group deleted above shuts down).
+    const { ec2 } = replicas.b;
+    await waitFor(async () => {
+      const moving = (await call<DescribeInstancesResponse>(ec2, ec2.describeInstances, { instanceIds: [], tags: {} })).instances.filter((i) => i.state !== 'running' && i.state !== 'terminated');
+      if (moving.length) throw new Error(`${moving.length} instance(s) pending or shutting down`);
+      return true;
+    }, { description: 'no instance between states', timeoutMs: 30_000 });
+    const before = await free();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [resolve(repoRoot, 'apps/cli/bin/ekslab.mjs'), 'bench', 'cloud', '-o', 'json', '--server', replicas.b.address, '--levels', '1,8', '--per-level', '120'],
+      { cwd: repoRoot, timeout: 120_000 },
+    );
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { params: { operation: string }; metrics: { errors: number; opsPerSecond: number }; levels: Array<{ concurrency: number; ops: number; errors: number }> };
+    expect(result.params.operation).toBe('AssignPrivateIpAddresses');
+    expect(result.levels.map((l) => [l.concurrency, l.ops, l.errors])).toEqual([[1, 120, 0], [8, 120, 0]]);
+    expect(result.metrics.opsPerSecond).toBeGreaterThan(0);
+    // Its instance is terminated; once terminated, its ENIs are deleted and every address is free again.
+    const after = await waitFor(async () => {
+      const n = await free();
+      if (n !== before) throw new Error(`${before - n} addresses still held`);
+      return n;
+    }, { description: 'the bench to give its addresses back', timeoutMs: 30_000 });
+    expect(after).toBe(before);
+  }, 180_000);
+
   it('cloud — killing replica A mid-stream of assignments loses nothing it acknowledged', async () => {
     const subnet = (await subnets()).find((s) => !s.public && s.availabilityZone === 'us-east-1a')!;
     const { ec2: a } = replicas.a;
