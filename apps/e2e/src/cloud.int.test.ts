@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayCloudEvents, type InstanceStateChanged } from '@ekslab/cloud-events';
 import {
   AutoScalingServiceClient,
+  cloudErrorFromServiceError,
   Ec2ServiceClient,
   FaultServiceClient,
   type AssignPrivateIpAddressesResponse,
@@ -87,6 +88,24 @@ async function settledSpread(name: string, desired: number): Promise<Record<stri
 }
 
 describe('cloud (two built replicas, real etcd + 3-node NATS)', () => {
+  it('cloud — gRPC health answers SERVING by the proto service names (Ec2Service, AutoScalingService, ElasticLoadBalancingService), NOT_FOUND for others', async () => {
+    const health = new Client(replicas.b.address, credentials.createInsecure());
+    // grpc.health.v1.HealthCheckRequest{service} and HealthCheckResponse{status} by hand: field 1, one byte each.
+    const check = (service: string): Promise<number> =>
+      new Promise((res, rej) => {
+        health.makeUnaryRequest('/grpc.health.v1.Health/Check', (s: string) => Buffer.concat([Buffer.from([0x0a, s.length]), Buffer.from(s)]), (b: Buffer) => b[1] ?? 0, service, (err, v) => (err ? rej(err) : res(v!)));
+      });
+    try {
+      for (const name of ['ekslab.cloud.v1.Ec2Service', 'ekslab.cloud.v1.AutoScalingService', 'ekslab.cloud.v1.ElasticLoadBalancingService']) {
+        expect(await waitFor(async () => ((await check(name)) === 1 ? 1 : undefined), { description: `${name} SERVING`, timeoutMs: 20_000 })).toBe(1);
+      }
+      const err = (await check('ekslab.cloud.v1.ElbService').catch((e: unknown) => e)) as ServiceError;
+      expect(err.code).toBe(GrpcCode.NOT_FOUND);
+    } finally {
+      health.close();
+    }
+  }, 60_000);
+
   it('cloud — the default VPC: 3 private + 3 public subnets, one pair per AZ; `ekslab cloud subnets -o json` shows exact available counts', async () => {
     const list = await waitFor(async () => {
       const s = await subnets();
@@ -150,6 +169,12 @@ describe('cloud (two built replicas, real etcd + 3-node NATS)', () => {
 
     const { faults } = replicas.b;
     await call(faults, faults.setAzImpaired, { availabilityZone: 'us-east-1a', impaired: true });
+    // RunInstances there fails as EC2 words it, naming the instance type.
+    const { ec2 } = replicas.a;
+    const ice = (await call(ec2, ec2.runInstances, { instanceType: 'm5.large', subnetId: privates[0]!.subnetId, count: 1, lifecycle: '', tags: {}, clientToken: '' }).catch((e: unknown) => e)) as ServiceError;
+    expect(ice.code).toBe(GrpcCode.RESOURCE_EXHAUSTED);
+    expect(cloudErrorFromServiceError(ice)).toMatchObject({ code: 'InsufficientInstanceCapacity', retryable: true });
+    expect(ice.details).toMatch(/^We currently do not have sufficient m5\.large capacity in the Availability Zone you requested \(us-east-1a\)\./);
     await call(a, a.setDesiredCapacity, { autoScalingGroupName: 'e2e-workers', desiredCapacity: 9, honorCooldown: false });
     const impaired = await waitFor(() => settledSpread('e2e-workers', 9), { description: '9 InService instances', timeoutMs: 60_000 });
     expect(impaired['us-east-1a']).toBe(2);
