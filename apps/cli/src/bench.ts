@@ -70,6 +70,7 @@ export interface BenchCloudFlags {
   readonly perLevel: string;
   readonly server: string;
   readonly keys: string;
+  readonly operation: string;
 }
 
 /**
@@ -84,6 +85,7 @@ export async function benchCloudCommand(root: string, flags: BenchCloudFlags): P
     levels: flags.levels.split(',').map(Number),
     perLevel: Number(flags.perLevel),
     keys: Number(flags.keys),
+    operation: flags.operation === 'probe' ? 'probe' : 'assign',
     progress: (line) => {
       if (!json) process.stdout.write(`${line}\n`);
     },

@@ -70,11 +70,12 @@ export function program(): Command {
     });
   bench
     .command('cloud')
-    .description('cloud API calls (fault gate + etcd CAS; AssignPrivateIpAddresses once EC2 lands) at rising concurrency through the cloud load balancer')
+    .description('AssignPrivateIpAddresses (one address per call on ENIs of a bench instance) at rising concurrency through the cloud load balancer')
     .option('-o, --output <format>', 'json: print only the final JSON line')
     .option('--levels <list>', 'concurrency levels', '1,4,16,64')
     .option('--per-level <n>', 'calls per level', '400')
-    .option('--keys <n>', 'etcd keys the calls spread over (1: all contend on one, like one subnet)', '1')
+    .option('--operation <op>', 'assign: AssignPrivateIpAddresses; probe: the fault gate + one etcd CAS, no resources', 'assign')
+    .option('--keys <n>', 'probe only: etcd keys the calls spread over (1: all contend on one)', '1')
     .option('--server <host:port>', 'the cloud\'s gRPC address (env EKSLAB_CLOUD_ADDRESS)', process.env['EKSLAB_CLOUD_ADDRESS'] || defaultCloudAddress)
     .action(async (flags: BenchCloudFlags) => {
       process.exitCode = await benchCloudCommand(repoRoot(), flags);

@@ -27,6 +27,11 @@ export const options = {
   replicaId: opt.string(hostname(), 'id of this replica: `source` of its events (default: the host name)', { placeholder: '<id>' }),
   region: opt.string('us-east-1', 'AWS region the cloud simulates', { placeholder: '<region>' }),
   availabilityZones: opt.list(['us-east-1a', 'us-east-1b', 'us-east-1c'], 'Availability Zones of the region'),
+  // Timings of the simulated resources (EC2 takes ~10-30 s to boot, ALB/NLB a few minutes to provision).
+  instancePendingDuration: opt.duration(15_000, 'how long a new EC2 instance stays pending before it is running'),
+  asgReconcileInterval: opt.duration(10_000, 'pause between Auto Scaling passes over all groups (API changes wake it at once)'),
+  asgZoneBackoff: opt.duration(60_000, 'how long Auto Scaling skips an Availability Zone after InsufficientInstanceCapacity there'),
+  elbProvisioningDuration: opt.duration(120_000, 'how long a new load balancer stays provisioning before it is active'),
 };
 
 export type Config = ConfigOf<typeof options>;

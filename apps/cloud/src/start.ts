@@ -1,7 +1,22 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
-import { EtcdFaultGate, JetStreamEventSink, registerFaultService, registerProbeService, type EventSink, type FaultGate } from '@ekslab/cloud';
-import { sleep, untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
+import {
+  createAutoScaling,
+  defaultVpcSpec,
+  Ec2,
+  ElbService,
+  EtcdFaultGate,
+  JetStreamEventSink,
+  registerAutoScalingService,
+  registerEc2Service,
+  registerElbService,
+  registerFaultService,
+  registerProbeService,
+  type AutoScalingService,
+  type EventSink,
+  type FaultGate,
+} from '@ekslab/cloud';
+import { sleep, systemClock, untilAborted, withOpsServer, type Logger } from '@ekslab/runtime';
 import { EtcdStore } from '@ekslab/storage';
 import { registerHealthService } from './health.js';
 import { info, leaderElected, type Config } from './config.js';
@@ -26,7 +41,52 @@ export interface CloudContext {
   readonly metrics: Registry;
 }
 
-export type RegisterService = (server: Server, cloud: CloudContext) => void;
+/** The cloud's parts, built once per process from the CloudContext; their loops run on every replica. */
+export interface CloudParts {
+  readonly ec2: Ec2;
+  readonly autoscaling: AutoScalingService;
+  readonly elb: ElbService;
+  /** Runs the parts' loops (default VPC + instance lifecycle + event outbox, ASG reconciler, ELB activation) until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export function createParts(c: CloudContext): CloudParts {
+  const { config, log, store, events, faults } = c;
+  const ec2 = new Ec2({
+    store,
+    events,
+    faults,
+    log: log.child({ component: 'ec2' }),
+    timings: { pendingMs: config.instancePendingDuration },
+    defaultVpc: { ...defaultVpcSpec, zones: config.availabilityZones },
+  });
+  const asgLog = log.child({ component: 'autoscaling' });
+  const asg = createAutoScaling({
+    etcd: store,
+    ec2: ec2.instances,
+    events,
+    clock: systemClock,
+    owner: config.replicaId,
+    region: config.region,
+    tuning: {
+      intervalMs: config.asgReconcileInterval,
+      zoneBackoffMs: config.asgZoneBackoff,
+      onError: (group, err) => asgLog.warn({ err, group }, 'Auto Scaling pass failed; retrying on the next pass'),
+    },
+  });
+  const elb = new ElbService({ etcd: store, ec2: ec2.instances, events, clock: systemClock, provisioningMs: config.elbProvisioningDuration, region: config.region });
+  const elbLog = log.child({ component: 'elb' });
+  return {
+    ec2,
+    autoscaling: asg.service,
+    elb,
+    run: async (signal) => {
+      await Promise.all([ec2.start(signal), asg.reconciler.start(signal), elb.start(signal, 1_000, (err) => elbLog.warn({ err }, 'load balancer activation pass failed; retrying'))]);
+    },
+  };
+}
+
+export type RegisterService = (server: Server, cloud: CloudContext, parts: CloudParts) => void;
 
 /**
  * The cloud APIs served on the one gRPC server (`--grpc-port`), by fully-qualified service name (the
@@ -35,12 +95,9 @@ export type RegisterService = (server: Server, cloud: CloudContext) => void;
 export const services: ReadonlyArray<{ readonly name: string; readonly register: RegisterService }> = [
   { name: 'ekslab.cloud.v1.FaultService', register: (server, c) => registerFaultService(server, c.faultGate, c.log) },
   { name: 'ekslab.cloud.v1.ProbeService', register: (server, c) => registerProbeService(server, { store: c.store, faults: c.faults, log: c.log, replicaId: c.config.replicaId }) },
-  // HOOK(issue 4, EC2/VPC/ENIs — libs/cloud/src/ec2): uncomment once registerEc2Service is exported by @ekslab/cloud on main.
-  // { name: 'ekslab.cloud.v1.Ec2Service', register: (server, c) => registerEc2Service(server, c) },
-  // HOOK(issue 4, Auto Scaling — libs/cloud/src/autoscaling): uncomment once registerAutoScalingService exists.
-  // { name: 'ekslab.cloud.v1.AutoScalingService', register: (server, c) => registerAutoScalingService(server, c) },
-  // HOOK(issue 4, ELB — libs/cloud/src/elb): uncomment once registerElbService exists.
-  // { name: 'ekslab.cloud.v1.ElbService', register: (server, c) => registerElbService(server, c) },
+  { name: 'ekslab.cloud.v1.Ec2Service', register: (server, c, p) => registerEc2Service(server, { vpcs: p.ec2.vpcs, enis: p.ec2.enis, instances: p.ec2.instances, log: c.log }) },
+  { name: 'ekslab.cloud.v1.AutoScalingService', register: (server, c, p) => registerAutoScalingService(server, { autoscaling: p.autoscaling, ec2: p.ec2.instances, faults: c.faults, log: c.log }) },
+  { name: 'ekslab.cloud.v1.ElasticLoadBalancingService', register: (server, c, p) => registerElbService(server, { elb: p.elb, faults: c.faults, log: c.log }) },
 ];
 
 /**
@@ -85,6 +142,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
         if (!faultGate.hasSynced()) throw new Error('fault state not read from etcd yet');
       });
       const cloud: CloudContext = { config, log, store, events: sink, faults: faultGate, faultGate, metrics: ops.registry };
+      const parts = createParts(cloud);
       const server = new Server({
         'grpc.keepalive_time_ms': 60_000,
         'grpc.keepalive_timeout_ms': 20_000,
@@ -93,7 +151,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       });
       const names = new Set(services.map((s) => s.name));
       registerHealthService(server, (name) => (name !== '' && !names.has(name) ? undefined : serving && faultGate.hasSynced() ? 'SERVING' : 'NOT_SERVING'));
-      for (const s of services) s.register(server, cloud);
+      for (const s of services) s.register(server, cloud, parts);
       const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress;
       let port: number;
       try {
@@ -106,6 +164,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
         await sink.close();
         throw err;
       }
+      const partsDone = parts.run(signal);
       serving = true;
       log.info({ address: config.bindAddress, port, services: [...names], replicaId: config.replicaId, region: config.region, etcdPrefix: config.etcdPrefix, leaderElected }, 'serving the cloud APIs over gRPC');
       await untilAborted(signal);
@@ -120,7 +179,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
           resolve();
         });
       });
-      await gateDone;
+      await Promise.all([gateDone, partsDone]);
       await sink.close();
     });
   } finally {

@@ -1,6 +1,6 @@
 import { credentials, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
-import { AutoScalingServiceClient, ElasticLoadBalancingServiceClient } from '@ekslab/proto';
+import { AWS_ERROR_CODE_KEY, AutoScalingServiceClient, cloudErrorFromServiceError, ElasticLoadBalancingServiceClient } from '@ekslab/proto';
 import type { CreateAutoScalingGroupResponse, CreateLoadBalancerResponse, CreateTargetGroupResponse, DescribeAutoScalingGroupsResponse, DescribeScalingActivitiesResponse } from '@ekslab/proto';
 import { EtcdStore } from '@ekslab/storage';
 import { useEtcdCluster } from '@ekslab/testing';
@@ -10,7 +10,6 @@ import { createAutoScaling } from './autoscaling/module.js';
 import { FakeEc2, ManualClock, RecordingEvents } from './ec2.fixture.js';
 import { registerElbService } from './elb/grpc.js';
 import { ElbService } from './elb/service.js';
-import { AWS_ERROR_CODE_KEY, cloudApiErrorFromGrpc } from './grpc-errors.js';
 import { CloudApiError } from './ports.js';
 import type { FaultGate } from './ports.js';
 
@@ -39,8 +38,8 @@ describe('Auto Scaling and ELB over gRPC', () => {
     const autoscaling = createAutoScaling({ etcd: store, ec2, events, clock, owner: 'cloud-a' });
     reconciler = autoscaling.reconciler;
     server = new Server();
-    registerAutoScalingService(server, { autoscaling: autoscaling.service, ec2, faults });
-    registerElbService(server, { elb: new ElbService({ etcd: store, ec2, events, clock }), faults });
+    registerAutoScalingService(server, { autoscaling: autoscaling.service, ec2, faults, log: console });
+    registerElbService(server, { elb: new ElbService({ etcd: store, ec2, events, clock }), faults, log: console });
     const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
     asg = new AutoScalingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
     elbClient = new ElasticLoadBalancingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
@@ -52,7 +51,7 @@ describe('Auto Scaling and ELB over gRPC', () => {
     store?.close();
   });
 
-  it('grpc — AutoScalingService: create, reconcile, describe; AWS errors as statuses with the aws-error-code trailer', async () => {
+  it('grpc — AutoScalingService: create, reconcile, describe; AWS errors as statuses with the ekslab-aws-error-code trailer', async () => {
     const created = await call<CreateAutoScalingGroupResponse>(asg.createAutoScalingGroup.bind(asg), {
       autoScalingGroupName: 'wire',
       minSize: 1,
@@ -75,7 +74,7 @@ describe('Auto Scaling and ELB over gRPC', () => {
     expect(err.code).toBe(status.INVALID_ARGUMENT);
     expect(err.details).toBe('New SetDesiredCapacity value 9 is above max value 4 for the AutoScalingGroup.');
     expect(err.metadata.get(AWS_ERROR_CODE_KEY)).toEqual(['ValidationError']);
-    expect(cloudApiErrorFromGrpc(err)).toMatchObject({ code: 'ValidationError' });
+    expect(cloudErrorFromServiceError(err)).toMatchObject({ code: 'ValidationError' });
 
     const dup = (await call<CreateAutoScalingGroupResponse>(asg.createAutoScalingGroup.bind(asg), { autoScalingGroupName: 'wire', minSize: 0, maxSize: 1, vpcZoneIdentifier: 'subnet-us-east-1a', instanceTypes: ['t3.medium'], capacityType: '', tags: {} }).catch((e: unknown) => e)) as ServiceError;
     expect(dup.code).toBe(status.ALREADY_EXISTS);
@@ -102,7 +101,7 @@ describe('Auto Scaling and ELB over gRPC', () => {
       const err = (await call(elbClient.describeLoadBalancers.bind(elbClient), { names: [], loadBalancerArns: [] }).catch((e: unknown) => e)) as ServiceError;
       expect(err.code).toBe(status.RESOURCE_EXHAUSTED);
       expect(err.metadata.get(AWS_ERROR_CODE_KEY)).toEqual(['RequestLimitExceeded']);
-      expect(cloudApiErrorFromGrpc(err)).toMatchObject({ code: 'RequestLimitExceeded', retryable: true });
+      expect(cloudErrorFromServiceError(err)).toMatchObject({ code: 'RequestLimitExceeded', retryable: true });
       // Other operations pass.
       await expect(call(asg.describeAutoScalingGroups.bind(asg), { autoScalingGroupNames: [] })).resolves.toBeDefined();
     } finally {

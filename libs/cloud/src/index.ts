@@ -2,7 +2,6 @@
 // fault controls), its state in etcd under the cloud's own prefix so replicas agree and survive restarts.
 export { CloudApiError, noFaults } from './ports.js';
 export type { EventSink, InstanceSummary, RunInstancesInput, Ec2Port, FaultGate } from './ports.js';
-export { AWS_ERROR_CODE_KEY, grpcStatusForAwsCode, cloudApiErrorFromGrpc } from './grpc-errors.js';
 
 // Auto Scaling (and EKS managed node groups on it).
 export { createAutoScaling } from './autoscaling/module.js';
@@ -39,7 +38,6 @@ export { Ec2 } from './ec2/ec2.js';
 export type { Ec2Context } from './ec2/ec2.js';
 export { registerEc2Service, createEc2Service } from './ec2/grpc.js';
 export type { Ec2ServiceDeps } from './ec2/grpc.js';
-export { AWS_ERROR_CODE_TRAILER, AWS_RETRYABLE_TRAILER, grpcCodeForAwsCode, cloudApiErrorFromGrpc as ec2CloudApiErrorFromGrpc } from './ec2/grpc-status.js';
 // Events on JetStream (the EKSLAB_CLOUD stream).
 export { JetStreamEventSink, EventPublishError } from './events/jetstream-sink.js';
 export type { JetStreamEventSinkOptions } from './events/jetstream-sink.js';
@@ -51,7 +49,9 @@ export type { EtcdFaultGateOptions } from './faults/etcd-fault-gate.js';
 export { registerFaultService, faultsToProto } from './faults/grpc.js';
 export { allApis, requestLimitExceeded, insufficientInstanceCapacity, InvalidFaultError } from './faults/state.js';
 export type { FaultState, ThrottleRule, LatencyRule } from './faults/state.js';
-// Serving cloud APIs on grpc-js: AbortSignal per call, CloudApiError → gRPC status with the AWS code.
-export { unaryHandler, toServiceError } from './grpc/unary.js';
+// Serving cloud APIs on grpc-js: AbortSignal per call, CloudApiError → gRPC status with the AWS code
+// (the one wire format: @ekslab/proto's cloud-error.ts; clients read it with cloudErrorFromServiceError).
+export { unaryHandler, gatedUnaryHandler, toServiceError } from './grpc/unary.js';
+export type { ErrorLog } from './grpc/unary.js';
 // A synthetic API call (fault gate + one etcd CAS) for benchmarks and chaos checks.
 export { probe, registerProbeService } from './probe/probe.js';

@@ -15,7 +15,17 @@ describe('cloud errors on gRPC', () => {
     ['DuplicateLoadBalancerName', GrpcCode.ALREADY_EXISTS],
     ['ValidationError', GrpcCode.INVALID_ARGUMENT],
     ['InvalidParameterValue', GrpcCode.INVALID_ARGUMENT],
+    ['InvalidSubnetID.NotFound', GrpcCode.NOT_FOUND],
+    ['AlreadyExists', GrpcCode.ALREADY_EXISTS],
+    ['InvalidSubnet.Range', GrpcCode.INVALID_ARGUMENT],
+    ['InvalidSubnet.Conflict', GrpcCode.INVALID_ARGUMENT],
     ['IncorrectInstanceState', GrpcCode.FAILED_PRECONDITION],
+    ['InvalidNetworkInterface.InUse', GrpcCode.FAILED_PRECONDITION],
+    ['ResourceInUse', GrpcCode.FAILED_PRECONDITION],
+    ['ScalingActivityInProgress', GrpcCode.FAILED_PRECONDITION],
+    ['ServiceUnavailable', GrpcCode.UNAVAILABLE],
+    ['InternalError', GrpcCode.INTERNAL],
+    ['IdempotentParameterMismatch', GrpcCode.UNKNOWN],
     ['SomethingNew', GrpcCode.UNKNOWN],
   ])('mapping — %s → %s', (code, grpc) => {
     expect(grpcCodeForCloudError(code)).toBe(grpc);

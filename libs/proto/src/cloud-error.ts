@@ -17,19 +17,22 @@ export const AWS_RETRYABLE_KEY = 'ekslab-aws-retryable';
  * | Insufficient* (InsufficientInstanceCapacity, InsufficientFreeAddressesInSubnet, InsufficientCidrBlocks) | RESOURCE_EXHAUSTED |
  * | *LimitExceeded (AttachmentLimitExceeded, PrivateIpAddressLimitExceeded)   | RESOURCE_EXHAUSTED  |
  * | *NotFound, *.NotFound (InvalidInstanceID.NotFound, TargetGroupNotFound)   | NOT_FOUND           |
- * | Duplicate*, *AlreadyExists* (DuplicateLoadBalancerName)                   | ALREADY_EXISTS      |
- * | ValidationError, InvalidParameter*, MissingParameter, Invalid*            | INVALID_ARGUMENT    |
- * | IncorrectState, IncorrectInstanceState, ResourceInUse, *InUse             | FAILED_PRECONDITION |
- * | Unavailable, ServiceUnavailable, InternalError                            | UNAVAILABLE / INTERNAL |
- * | anything else                                                             | UNKNOWN             |
+ * | Duplicate*, *AlreadyExists* (DuplicateLoadBalancerName, AlreadyExists)    | ALREADY_EXISTS      |
+ * | Incorrect* (IncorrectInstanceState), *InUse (ResourceInUse, InvalidNetworkInterface.InUse), ScalingActivityInProgress | FAILED_PRECONDITION |
+ * | ValidationError, MissingParameter, Invalid* (InvalidParameterValue, InvalidSubnet.Conflict) | INVALID_ARGUMENT |
+ * | Unavailable, ServiceUnavailable                                           | UNAVAILABLE         |
+ * | InternalError, InternalFailure                                            | INTERNAL            |
+ * | anything else (IdempotentParameterMismatch, OperationNotPermitted, …)     | UNKNOWN             |
+ *
+ * `*InUse` comes before `Invalid*`: InvalidNetworkInterface.InUse is a state conflict, not a bad argument.
  */
 export function grpcCodeForCloudError(code: string): GrpcCode {
   if (code === 'RequestLimitExceeded' || code === 'Throttling') return GrpcCode.RESOURCE_EXHAUSTED;
   if (code.startsWith('Insufficient') || code.endsWith('LimitExceeded')) return GrpcCode.RESOURCE_EXHAUSTED;
   if (code.endsWith('NotFound')) return GrpcCode.NOT_FOUND;
   if (code.startsWith('Duplicate') || code.includes('AlreadyExists')) return GrpcCode.ALREADY_EXISTS;
+  if (code.startsWith('Incorrect') || code.endsWith('InUse') || code === 'ScalingActivityInProgress') return GrpcCode.FAILED_PRECONDITION;
   if (code === 'ValidationError' || code === 'MissingParameter' || code.startsWith('Invalid')) return GrpcCode.INVALID_ARGUMENT;
-  if (code.startsWith('Incorrect') || code.endsWith('InUse')) return GrpcCode.FAILED_PRECONDITION;
   if (code === 'Unavailable' || code === 'ServiceUnavailable') return GrpcCode.UNAVAILABLE;
   if (code === 'InternalError' || code === 'InternalFailure') return GrpcCode.INTERNAL;
   return GrpcCode.UNKNOWN;

@@ -1,6 +1,20 @@
 // The CLI's view of the cloud service: one adapter per API turning gRPC responses into the view shapes.
 import { credentials, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { cloudErrorFromServiceError, FaultServiceClient, type ListFaultsResponse } from '@ekslab/proto';
+import {
+  cloudErrorFromServiceError,
+  Ec2ServiceClient,
+  ElasticLoadBalancingServiceClient,
+  FaultServiceClient,
+  type DescribeInstancesResponse,
+  type DescribeLoadBalancersResponse,
+  type DescribeNetworkInterfacesResponse,
+  type DescribeSubnetsResponse,
+  type Ec2Instance,
+  type Ec2NetworkInterface,
+  type Ec2Subnet,
+  type ElbLoadBalancer,
+  type ListFaultsResponse,
+} from '@ekslab/proto';
 import type { FaultsView, InstanceView, LoadBalancerView, NetworkInterfaceView, SubnetView } from './shapes.js';
 
 /** What `ekslab cloud …` reads. Every call is bounded by `signal`. */
@@ -29,7 +43,7 @@ export class CloudUnreachableError extends Error {
   }
 }
 
-/** This build's cloud service has no such API yet (its service is registered by another part of issue 4). */
+/** The cloud service answered UNIMPLEMENTED: an older build that does not serve this API. */
 export class NotServedYetError extends Error {
   override readonly name = 'NotServedYetError';
   constructor(what: string) {
@@ -61,21 +75,68 @@ export function faultsFromProto(res: ListFaultsResponse): FaultsView {
   };
 }
 
-/**
- * The gRPC adapter (plaintext, as the cloud serves). LEAD: subnets / instances / networkInterfaces /
- * loadBalancers throw NotServedYetError until the EC2 and ELB protos land; then each becomes one call on
- * the generated client mapped onto its view (e.g. `new Ec2ServiceClient(address, creds).describeSubnets`
- * → `SubnetView { subnetId, availabilityZone, cidrBlock, availableIpAddressCount, public }`).
- */
+export function subnetFromProto(s: Ec2Subnet): SubnetView {
+  return { subnetId: s.subnetId, availabilityZone: s.availabilityZone, cidrBlock: s.cidrBlock, availableIpAddressCount: s.availableIpAddressCount, public: s.public };
+}
+
+export function instanceFromProto(i: Ec2Instance): InstanceView {
+  return {
+    instanceId: i.instanceId,
+    instanceType: i.instanceType,
+    availabilityZone: i.availabilityZone,
+    subnetId: i.subnetId,
+    state: i.state,
+    privateIpAddress: i.privateIpAddress,
+    privateDnsName: i.privateDnsName,
+    lifecycle: i.lifecycle === 'spot' ? 'spot' : 'on-demand',
+    launchTime: i.launchTime,
+  };
+}
+
+export function networkInterfaceFromProto(e: Ec2NetworkInterface): NetworkInterfaceView {
+  return {
+    networkInterfaceId: e.networkInterfaceId,
+    subnetId: e.subnetId,
+    availabilityZone: e.availabilityZone,
+    status: e.status,
+    ...(e.attachment ? { instanceId: e.attachment.instanceId, deviceIndex: e.attachment.deviceIndex } : {}),
+    privateIpAddresses: e.privateIpAddresses,
+    ipv4Prefixes: e.ipv4Prefixes,
+  };
+}
+
+export function loadBalancerFromProto(lb: ElbLoadBalancer): LoadBalancerView {
+  return {
+    loadBalancerName: lb.loadBalancerName,
+    type: lb.type === 'network' ? 'network' : 'application',
+    state: lb.state,
+    dnsName: lb.dnsName,
+    scheme: lb.scheme === 'internal' ? 'internal' : 'internet-facing',
+  };
+}
+
+/** The gRPC adapter (plaintext, as the cloud serves): Ec2Service, ElasticLoadBalancingService and FaultService. */
 export function grpcCloudReader(address: string): CloudReader {
   const creds = credentials.createInsecure();
   const faults = new FaultServiceClient(address, creds);
+  const ec2 = new Ec2ServiceClient(address, creds);
+  const elb = new ElasticLoadBalancingServiceClient(address, creds);
   return {
-    subnets: () => Promise.reject(new NotServedYetError('DescribeSubnets (EC2)')),
-    instances: () => Promise.reject(new NotServedYetError('DescribeInstances (EC2)')),
-    networkInterfaces: () => Promise.reject(new NotServedYetError('DescribeNetworkInterfaces (EC2)')),
-    loadBalancers: () => Promise.reject(new NotServedYetError('DescribeLoadBalancers (ELB)')),
+    subnets: async (signal) =>
+      (await unary(address, signal, (req, cb: (err: ServiceError | null, res: DescribeSubnetsResponse) => void) => ec2.describeSubnets(req, cb), { subnetIds: [], vpcId: '' })).subnets.map(subnetFromProto),
+    instances: async (signal) =>
+      (await unary(address, signal, (req, cb: (err: ServiceError | null, res: DescribeInstancesResponse) => void) => ec2.describeInstances(req, cb), { instanceIds: [], tags: {} })).instances.map(instanceFromProto),
+    networkInterfaces: async (signal) =>
+      (
+        await unary(address, signal, (req, cb: (err: ServiceError | null, res: DescribeNetworkInterfacesResponse) => void) => ec2.describeNetworkInterfaces(req, cb), { networkInterfaceIds: [], instanceId: '', subnetId: '' })
+      ).networkInterfaces.map(networkInterfaceFromProto),
+    loadBalancers: async (signal) =>
+      (await unary(address, signal, (req, cb: (err: ServiceError | null, res: DescribeLoadBalancersResponse) => void) => elb.describeLoadBalancers(req, cb), { names: [], loadBalancerArns: [] })).loadBalancers.map(loadBalancerFromProto),
     faults: async (signal) => faultsFromProto(await unary(address, signal, (req, cb) => faults.listFaults(req, cb), {})),
-    close: () => faults.close(),
+    close: () => {
+      faults.close();
+      ec2.close();
+      elb.close();
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { credentials, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import {
+  cloudErrorFromServiceError,
   Ec2ServiceClient,
   type AssignPrivateIpAddressesResponse,
   type CreateNetworkInterfaceResponse,
@@ -18,7 +19,6 @@ import type { EventSink } from '../ports.js';
 import { Ec2 } from './ec2.js';
 import { NetworkInterfaces } from './eni.js';
 import { registerEc2Service } from './grpc.js';
-import { cloudApiErrorFromGrpc } from './grpc-status.js';
 import { Instances } from './instances.js';
 import { Vpcs } from './vpc.js';
 
@@ -33,7 +33,7 @@ describe('Ec2Service over gRPC', () => {
     store = new EtcdStore({ endpoints: etcd().endpoints, prefix: '/ekslab-cloud' });
     const vpcs = new Vpcs({ store });
     server = new Server();
-    registerEc2Service(server, { vpcs, enis: new NetworkInterfaces({ store, events: noEvents }), instances: new Instances({ store, events: noEvents, vpcs, clock: systemClock }) });
+    registerEc2Service(server, { vpcs, enis: new NetworkInterfaces({ store, events: noEvents }), instances: new Instances({ store, events: noEvents, vpcs, clock: systemClock }), log: console });
     const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
     client = new Ec2ServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
   });
@@ -63,10 +63,10 @@ describe('Ec2Service over gRPC', () => {
     expect(networkInterface!.privateIpAddress).toBe('10.30.0.14');
     const err = await call<CreateNetworkInterfaceResponse>(client.createNetworkInterface, { subnetId: subnet!.subnetId, privateIpAddress: '', description: '', tags: {} }).catch((e: unknown) => e);
     expect((err as { code: number }).code).toBe(status.RESOURCE_EXHAUSTED);
-    expect(cloudApiErrorFromGrpc(err)).toMatchObject({ code: 'InsufficientFreeAddressesInSubnet', message: 'The specified subnet does not have enough free addresses to satisfy the request.', retryable: true });
+    expect(cloudErrorFromServiceError(err)).toMatchObject({ code: 'InsufficientFreeAddressesInSubnet', message: 'The specified subnet does not have enough free addresses to satisfy the request.', retryable: true });
     const missing = await call<DescribeInstancesResponse>(client.describeInstances, { instanceIds: ['i-0123456789abcdef0'], tags: {} }).catch((e: unknown) => e);
     expect((missing as { code: number }).code).toBe(status.NOT_FOUND);
-    expect(cloudApiErrorFromGrpc(missing)?.code).toBe('InvalidInstanceID.NotFound');
+    expect(cloudErrorFromServiceError(missing)?.code).toBe('InvalidInstanceID.NotFound');
     const types = await call<DescribeInstanceTypesResponse>(client.describeInstanceTypes, { instanceTypes: ['m5.large'] });
     expect(types.instanceTypes).toEqual([{ instanceType: 'm5.large', vcpus: 2, memoryMib: 8192, maximumNetworkInterfaces: 3, ipv4AddressesPerInterface: 10, eniMaxPods: 29 }]);
   });

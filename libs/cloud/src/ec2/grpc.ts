@@ -1,12 +1,12 @@
 // The Ec2Service gRPC server (proto/ekslab/cloud/v1/ec2.proto) over Vpcs, NetworkInterfaces and
 // Instances. Each call gets an AbortSignal that fires when the client cancels or goes away.
-import type { Server, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import type { Server } from '@grpc/grpc-js';
 import { Ec2ServiceService, type Ec2ServiceServer, type Ec2Instance, type Ec2NetworkInterface, type Ec2Subnet, type Ec2Vpc } from '@ekslab/proto';
+import { unaryHandler, type ErrorLog } from '../grpc/unary.js';
 import type { InstanceSummary } from '../ports.js';
 import type { NetworkInterfaces } from './eni.js';
 import { eniMaxPods, instanceTypes } from './instance-types.js';
 import type { Instances } from './instances.js';
-import { toServiceError } from './grpc-status.js';
 import type { EniRecord } from './records.js';
 import type { SubnetDescription, VpcRecord, Vpcs } from './vpc.js';
 
@@ -14,6 +14,8 @@ export interface Ec2ServiceDeps {
   readonly vpcs: Vpcs;
   readonly enis: NetworkInterfaces;
   readonly instances: Instances;
+  /** Where unexpected failures (not AWS errors) are logged. */
+  readonly log: ErrorLog;
 }
 
 /** Adds Ec2Service to `server` (which the caller binds, starts and shuts down). */
@@ -21,25 +23,14 @@ export function registerEc2Service(server: Server, deps: Ec2ServiceDeps): void {
   server.addService(Ec2ServiceService, createEc2Service(deps));
 }
 
-function unary<Req, Res>(fn: (req: Req, signal: AbortSignal) => Promise<Res>) {
-  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-    const ac = new AbortController();
-    call.once('cancelled', () => ac.abort(new Error('call cancelled by the client')));
-    fn(call.request, ac.signal).then(
-      (res) => callback(null, res),
-      (err: unknown) => callback(toServiceError(err)),
-    );
-  };
-}
-
 const opt = (s: string): string | undefined => (s === '' ? undefined : s);
 
-export function createEc2Service({ vpcs, enis, instances }: Ec2ServiceDeps): Ec2ServiceServer {
+export function createEc2Service({ vpcs, enis, instances, log }: Ec2ServiceDeps): Ec2ServiceServer {
   return {
-    createVpc: unary(async (req, signal) => ({ vpc: vpcOut(await vpcs.createVpc({ cidrBlock: req.cidrBlock, tags: req.tags }, signal)) })),
-    associateVpcCidrBlock: unary(async (req, signal) => ({ vpc: vpcOut(await vpcs.associateVpcCidrBlock(req.vpcId, req.cidrBlock, signal)) })),
-    describeVpcs: unary(async (_req, signal) => ({ vpcs: (await vpcs.describeVpcs(signal)).map(vpcOut) })),
-    createSubnet: unary(async (req, signal) => ({
+    createVpc: unaryHandler(log, 'CreateVpc', async (req, signal) => ({ vpc: vpcOut(await vpcs.createVpc({ cidrBlock: req.cidrBlock, tags: req.tags }, signal)) })),
+    associateVpcCidrBlock: unaryHandler(log, 'AssociateVpcCidrBlock', async (req, signal) => ({ vpc: vpcOut(await vpcs.associateVpcCidrBlock(req.vpcId, req.cidrBlock, signal)) })),
+    describeVpcs: unaryHandler(log, 'DescribeVpcs', async (_req, signal) => ({ vpcs: (await vpcs.describeVpcs(signal)).map(vpcOut) })),
+    createSubnet: unaryHandler(log, 'CreateSubnet', async (req, signal) => ({
       subnet: subnetOut(
         await vpcs.createSubnet(
           {
@@ -53,15 +44,15 @@ export function createEc2Service({ vpcs, enis, instances }: Ec2ServiceDeps): Ec2
         ),
       ),
     })),
-    describeSubnets: unary(async (req, signal) => ({ subnets: (await vpcs.describeSubnets({ subnetIds: req.subnetIds, ...(req.vpcId ? { vpcId: req.vpcId } : {}) }, signal)).map(subnetOut) })),
-    describeInstanceTypes: unary((req) =>
+    describeSubnets: unaryHandler(log, 'DescribeSubnets', async (req, signal) => ({ subnets: (await vpcs.describeSubnets({ subnetIds: req.subnetIds, ...(req.vpcId ? { vpcId: req.vpcId } : {}) }, signal)).map(subnetOut) })),
+    describeInstanceTypes: unaryHandler(log, 'DescribeInstanceTypes', (req) =>
       Promise.resolve({
         instanceTypes: [...instanceTypes.values()]
           .filter((t) => !req.instanceTypes.length || req.instanceTypes.includes(t.name))
           .map((t) => ({ instanceType: t.name, vcpus: t.vcpus, memoryMib: t.memoryMiB, maximumNetworkInterfaces: t.maxEnis, ipv4AddressesPerInterface: t.ipv4PerEni, eniMaxPods: eniMaxPods(t) })),
       }),
     ),
-    runInstances: unary(async (req, signal) => ({
+    runInstances: unaryHandler(log, 'RunInstances', async (req, signal) => ({
       instances: (
         await instances.runInstances(
           {
@@ -76,35 +67,35 @@ export function createEc2Service({ vpcs, enis, instances }: Ec2ServiceDeps): Ec2
         )
       ).map(instanceOut),
     })),
-    terminateInstances: unary(async (req, signal) => {
+    terminateInstances: unaryHandler(log, 'TerminateInstances', async (req, signal) => {
       await instances.terminateInstances(req.instanceIds, signal);
       return {};
     }),
-    describeInstances: unary(async (req, signal) => ({ instances: (await instances.describeInstances({ instanceIds: req.instanceIds, tags: req.tags }, signal)).map(instanceOut) })),
-    interruptSpotInstance: unary((req, signal) => instances.interruptSpot(req.instanceId, signal)),
-    createNetworkInterface: unary(async (req, signal) => {
+    describeInstances: unaryHandler(log, 'DescribeInstances', async (req, signal) => ({ instances: (await instances.describeInstances({ instanceIds: req.instanceIds, tags: req.tags }, signal)).map(instanceOut) })),
+    interruptSpotInstance: unaryHandler(log, 'InterruptSpotInstance', (req, signal) => instances.interruptSpot(req.instanceId, signal)),
+    createNetworkInterface: unaryHandler(log, 'CreateNetworkInterface', async (req, signal) => {
       const privateIpAddress = opt(req.privateIpAddress);
       return { networkInterface: eniOut(await enis.createNetworkInterface({ subnetId: req.subnetId, description: req.description, tags: req.tags, ...(privateIpAddress ? { privateIpAddress } : {}) }, signal)) };
     }),
-    attachNetworkInterface: unary(async (req, signal) => ({
+    attachNetworkInterface: unaryHandler(log, 'AttachNetworkInterface', async (req, signal) => ({
       attachmentId: (await enis.attachNetworkInterface({ networkInterfaceId: req.networkInterfaceId, instanceId: req.instanceId, deviceIndex: req.deviceIndex, deleteOnTermination: req.deleteOnTermination }, signal)).attachmentId,
     })),
-    detachNetworkInterface: unary(async (req, signal) => {
+    detachNetworkInterface: unaryHandler(log, 'DetachNetworkInterface', async (req, signal) => {
       const networkInterfaceId = opt(req.networkInterfaceId);
       await enis.detachNetworkInterface(networkInterfaceId ? { networkInterfaceId } : { attachmentId: req.attachmentId }, signal);
       return {};
     }),
-    deleteNetworkInterface: unary(async (req, signal) => {
+    deleteNetworkInterface: unaryHandler(log, 'DeleteNetworkInterface', async (req, signal) => {
       await enis.deleteNetworkInterface(req.networkInterfaceId, signal);
       return {};
     }),
-    describeNetworkInterfaces: unary(async (req, signal) => {
+    describeNetworkInterfaces: unaryHandler(log, 'DescribeNetworkInterfaces', async (req, signal) => {
       const instanceId = opt(req.instanceId);
       const subnetId = opt(req.subnetId);
       const list = await enis.describeNetworkInterfaces({ networkInterfaceIds: req.networkInterfaceIds, ...(instanceId ? { instanceId } : {}), ...(subnetId ? { subnetId } : {}) }, signal);
       return { networkInterfaces: list.map(eniOut) };
     }),
-    assignPrivateIpAddresses: unary(async (req, signal) => ({
+    assignPrivateIpAddresses: unaryHandler(log, 'AssignPrivateIpAddresses', async (req, signal) => ({
       assignedPrivateIpAddresses: (
         await enis.assignPrivateIpAddresses(
           { networkInterfaceId: req.networkInterfaceId, secondaryPrivateIpAddressCount: req.secondaryPrivateIpAddressCount, privateIpAddresses: req.privateIpAddresses },
@@ -112,14 +103,14 @@ export function createEc2Service({ vpcs, enis, instances }: Ec2ServiceDeps): Ec2
         )
       ).assigned,
     })),
-    unassignPrivateIpAddresses: unary(async (req, signal) => {
+    unassignPrivateIpAddresses: unaryHandler(log, 'UnassignPrivateIpAddresses', async (req, signal) => {
       await enis.unassignPrivateIpAddresses({ networkInterfaceId: req.networkInterfaceId, privateIpAddresses: req.privateIpAddresses }, signal);
       return {};
     }),
-    assignIpv4Prefixes: unary(async (req, signal) => ({
+    assignIpv4Prefixes: unaryHandler(log, 'AssignIpv4Prefixes', async (req, signal) => ({
       assignedIpv4Prefixes: (await enis.assignIpv4Prefixes({ networkInterfaceId: req.networkInterfaceId, ipv4PrefixCount: req.ipv4PrefixCount }, signal)).assigned,
     })),
-    unassignIpv4Prefixes: unary(async (req, signal) => {
+    unassignIpv4Prefixes: unaryHandler(log, 'UnassignIpv4Prefixes', async (req, signal) => {
       await enis.unassignIpv4Prefixes({ networkInterfaceId: req.networkInterfaceId, ipv4Prefixes: req.ipv4Prefixes }, signal);
       return {};
     }),

@@ -84,7 +84,7 @@ export class Instances implements Ec2Port {
       if (err instanceof NotFoundError) return undefined;
       throw new CloudApiError('ServiceUnavailable', 'The service is unavailable. Please try again shortly.', true, { cause: err });
     });
-    await this.faults.enter('RunInstances', subnet ? { availabilityZone: subnet.availabilityZone } : {}, signal);
+    await this.faults.enter('RunInstances', { instanceType: input.instanceType, ...(subnet ? { availabilityZone: subnet.availabilityZone } : {}) }, signal);
     if (!type) throw new CloudApiError('InvalidParameterValue', `Invalid value '${input.instanceType}' for InstanceType.`);
     if (!Number.isInteger(count) || count < 1 || count > MAX_RUN_COUNT) throw new CloudApiError('InvalidParameterValue', `Invalid value '${count}' for MinCount/MaxCount: between 1 and ${MAX_RUN_COUNT}.`);
     const lifecycle = input.lifecycle ?? 'on-demand';

@@ -2,14 +2,15 @@
 import type { Server } from '@grpc/grpc-js';
 import { ElasticLoadBalancingServiceService } from '@ekslab/proto';
 import type { ElasticLoadBalancingServiceServer, ElbHealthCheck, ElbListener, ElbLoadBalancer, ElbTargetGroup } from '@ekslab/proto';
-import { unary } from '../grpc-errors.js';
-import type { Gate } from '../grpc-errors.js';
+import { gatedUnaryHandler, type ErrorLog } from '../grpc/unary.js';
 import { noFaults } from '../ports.js';
 import type { FaultGate } from '../ports.js';
 import type { ElbService } from './service.js';
 import type { HealthCheck, Listener, LoadBalancer, LoadBalancerType, Protocol, Scheme, TargetGroup, TargetType } from './types.js';
 
 export interface ElbGrpcDeps {
+  /** Where unexpected failures (not AWS errors) are logged. */
+  readonly log: ErrorLog;
   /** Consulted before every call (throttling, latency); default none. */
   readonly faults?: FaultGate;
   readonly elb: ElbService;
@@ -17,10 +18,9 @@ export interface ElbGrpcDeps {
 
 const targets = (ts: ReadonlyArray<{ id: string; port: number }>): Array<{ id: string; port?: number }> => ts.map((t) => (t.port > 0 ? { id: t.id, port: t.port } : { id: t.id }));
 
-export function createElbServer({ elb, faults = noFaults }: ElbGrpcDeps): ElasticLoadBalancingServiceServer {
-  const gate = (api: string): Gate => ({ api, faults });
+export function createElbServer({ elb, faults = noFaults, log }: ElbGrpcDeps): ElasticLoadBalancingServiceServer {
   return {
-    createLoadBalancer: unary(gate('CreateLoadBalancer'), async (req, signal) => {
+    createLoadBalancer: gatedUnaryHandler(log, faults, 'CreateLoadBalancer', async (req, signal) => {
       const lb = await elb.createLoadBalancer(
         {
           name: req.name,
@@ -32,21 +32,21 @@ export function createElbServer({ elb, faults = noFaults }: ElbGrpcDeps): Elasti
       );
       return { loadBalancer: lbToWire(lb) };
     }),
-    describeLoadBalancers: unary(gate('DescribeLoadBalancers'), async (req, signal) => ({ loadBalancers: (await elb.describeLoadBalancers({ names: req.names, loadBalancerArns: req.loadBalancerArns }, signal)).map(lbToWire) })),
-    deleteLoadBalancer: unary(gate('DeleteLoadBalancer'), async (req, signal) => {
+    describeLoadBalancers: gatedUnaryHandler(log, faults, 'DescribeLoadBalancers', async (req, signal) => ({ loadBalancers: (await elb.describeLoadBalancers({ names: req.names, loadBalancerArns: req.loadBalancerArns }, signal)).map(lbToWire) })),
+    deleteLoadBalancer: gatedUnaryHandler(log, faults, 'DeleteLoadBalancer', async (req, signal) => {
       await elb.deleteLoadBalancer({ loadBalancerArn: req.loadBalancerArn }, signal);
       return {};
     }),
-    createListener: unary(gate('CreateListener'), async (req, signal) => {
+    createListener: gatedUnaryHandler(log, faults, 'CreateListener', async (req, signal) => {
       const l = await elb.createListener({ loadBalancerArn: req.loadBalancerArn, port: req.port, protocol: req.protocol as Protocol, defaultTargetGroupArn: req.defaultTargetGroupArn }, signal);
       return { listener: listenerToWire(req.loadBalancerArn, l) };
     }),
-    describeListeners: unary(gate('DescribeListeners'), async (req, signal) => ({ listeners: (await elb.describeListeners({ loadBalancerArn: req.loadBalancerArn }, signal)).map((l) => listenerToWire(req.loadBalancerArn, l)) })),
-    deleteListener: unary(gate('DeleteListener'), async (req, signal) => {
+    describeListeners: gatedUnaryHandler(log, faults, 'DescribeListeners', async (req, signal) => ({ listeners: (await elb.describeListeners({ loadBalancerArn: req.loadBalancerArn }, signal)).map((l) => listenerToWire(req.loadBalancerArn, l)) })),
+    deleteListener: gatedUnaryHandler(log, faults, 'DeleteListener', async (req, signal) => {
       await elb.deleteListener({ listenerArn: req.listenerArn }, signal);
       return {};
     }),
-    createTargetGroup: unary(gate('CreateTargetGroup'), async (req, signal) => {
+    createTargetGroup: gatedUnaryHandler(log, faults, 'CreateTargetGroup', async (req, signal) => {
       const hc = req.healthCheck;
       const healthCheck: Partial<HealthCheck> = {};
       if (hc) {
@@ -73,26 +73,26 @@ export function createElbServer({ elb, faults = noFaults }: ElbGrpcDeps): Elasti
       );
       return { targetGroup: tgToWire(tg, []) };
     }),
-    describeTargetGroups: unary(gate('DescribeTargetGroups'), async (req, signal) => {
+    describeTargetGroups: gatedUnaryHandler(log, faults, 'DescribeTargetGroups', async (req, signal) => {
       const [groups, lbs] = await Promise.all([
         elb.describeTargetGroups({ targetGroupArns: req.targetGroupArns, ...(req.loadBalancerArn !== '' ? { loadBalancerArn: req.loadBalancerArn } : {}) }, signal),
         elb.describeLoadBalancers({}, signal),
       ]);
       return { targetGroups: groups.map((tg) => tgToWire(tg, lbs)) };
     }),
-    deleteTargetGroup: unary(gate('DeleteTargetGroup'), async (req, signal) => {
+    deleteTargetGroup: gatedUnaryHandler(log, faults, 'DeleteTargetGroup', async (req, signal) => {
       await elb.deleteTargetGroup({ targetGroupArn: req.targetGroupArn }, signal);
       return {};
     }),
-    registerTargets: unary(gate('RegisterTargets'), async (req, signal) => {
+    registerTargets: gatedUnaryHandler(log, faults, 'RegisterTargets', async (req, signal) => {
       await elb.registerTargets({ targetGroupArn: req.targetGroupArn, targets: targets(req.targets) }, signal);
       return {};
     }),
-    deregisterTargets: unary(gate('DeregisterTargets'), async (req, signal) => {
+    deregisterTargets: gatedUnaryHandler(log, faults, 'DeregisterTargets', async (req, signal) => {
       await elb.deregisterTargets({ targetGroupArn: req.targetGroupArn, targets: targets(req.targets) }, signal);
       return {};
     }),
-    describeTargetHealth: unary(gate('DescribeTargetHealth'), async (req, signal) => {
+    describeTargetHealth: gatedUnaryHandler(log, faults, 'DescribeTargetHealth', async (req, signal) => {
       const list = await elb.describeTargetHealth({ targetGroupArn: req.targetGroupArn, targets: targets(req.targets) }, signal);
       return {
         targetHealthDescriptions: list.map((h) => ({ target: { id: h.target.id, port: h.target.port }, healthCheckPort: h.healthCheckPort, state: h.state, reason: h.reason ?? '', description: h.description ?? '' })),

@@ -2569,9 +2569,9 @@ export const TerminateInstanceInAutoScalingGroupResponse: MessageFns<TerminateIn
 
 /**
  * EC2 Auto Scaling, as the simulated cloud serves it: the AWS operations by their AWS names, fields in
- * snake_case. Errors are gRPC statuses with the AWS error code in the `aws-error-code` trailer (see
- * libs/cloud/src/grpc-errors.ts): ValidationError → INVALID_ARGUMENT, AlreadyExists → ALREADY_EXISTS,
- * ResourceInUse → FAILED_PRECONDITION.
+ * snake_case. Errors are gRPC statuses with the AWS error code in the `ekslab-aws-error-code` trailer, as
+ * every cloud service reports them (table in ec2.proto and libs/proto/src/cloud-error.ts):
+ * ValidationError → INVALID_ARGUMENT, AlreadyExists → ALREADY_EXISTS, ResourceInUse → FAILED_PRECONDITION.
  */
 export type AutoScalingServiceService = typeof AutoScalingServiceService;
 export const AutoScalingServiceService = {

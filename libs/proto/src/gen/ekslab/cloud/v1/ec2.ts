@@ -5772,12 +5772,13 @@ export const UnassignIpv4PrefixesResponse: MessageFns<UnassignIpv4PrefixesRespon
  *     (AttachmentLimitExceeded, PrivateIpAddressLimitExceeded);
  *   - NOT_FOUND: *NotFound (InvalidInstanceID.NotFound, InvalidSubnetID.NotFound, ...);
  *   - ALREADY_EXISTS: Duplicate*, *AlreadyExists*;
+ *   - FAILED_PRECONDITION: Incorrect* (IncorrectInstanceState), *InUse (InvalidNetworkInterface.InUse,
+ *     ResourceInUse), ScalingActivityInProgress;
  *   - INVALID_ARGUMENT: ValidationError, MissingParameter, Invalid* (InvalidParameterValue,
  *     InvalidSubnet.Range, InvalidSubnet.Conflict, ...);
- *   - FAILED_PRECONDITION: Incorrect* (IncorrectInstanceState), *InUse not starting with Invalid
- *     (InvalidNetworkInterface.InUse is INVALID_ARGUMENT: Invalid* matches first);
  *   - UNAVAILABLE: ServiceUnavailable (the cloud's etcd did not answer);
  *   - INTERNAL: InternalError; UNKNOWN: anything else (IdempotentParameterMismatch, ...).
+ * The table is libs/proto/src/cloud-error.ts, shared by every cloud service.
  */
 export type Ec2ServiceService = typeof Ec2ServiceService;
 export const Ec2ServiceService = {

@@ -3320,9 +3320,10 @@ export const DescribeTargetHealthResponse: MessageFns<DescribeTargetHealthRespon
 
 /**
  * Elastic Load Balancing v2 (NLB and ALB), as the simulated cloud serves it: the AWS operations by their
- * AWS names. Errors are gRPC statuses with the AWS error code in the `aws-error-code` trailer (see
- * libs/cloud/src/grpc-errors.ts): DuplicateLoadBalancerName → ALREADY_EXISTS, TargetGroupNotFound →
- * NOT_FOUND, ValidationError → INVALID_ARGUMENT, ResourceInUse → FAILED_PRECONDITION.
+ * AWS names. Errors are gRPC statuses with the AWS error code in the `ekslab-aws-error-code` trailer, as
+ * every cloud service reports them (table in ec2.proto and libs/proto/src/cloud-error.ts):
+ * DuplicateLoadBalancerName → ALREADY_EXISTS, TargetGroupNotFound → NOT_FOUND, ValidationError →
+ * INVALID_ARGUMENT, ResourceInUse → FAILED_PRECONDITION.
  */
 export type ElasticLoadBalancingServiceService = typeof ElasticLoadBalancingServiceService;
 export const ElasticLoadBalancingServiceService = {
