@@ -1,40 +1,28 @@
 import { credentials } from '@grpc/grpc-js';
 import { ApiError, ResourceClient, type KubeObject } from '@ekslab/client';
 import { ResourceServiceClient } from '@ekslab/proto';
-import { startEtcdCluster, type EtcdCluster } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kubectl, tokenOf, writeKubeconfig } from './kubectl.js';
-import { ServiceProcess } from './process.js';
+import { kubectl, tokenOf } from './kubectl.js';
+import { startApiserver, type ApiserverFixture } from './apiserver-fixture.js';
 
 // Server-side apply and managedFields on the built apiserver over a real etcd, driven by real kubectl of the
 // oldest and newest supported minors.
-let etcd: EtcdCluster;
-let apiserver: ServiceProcess;
+let fx: ApiserverFixture;
 let kubeconfig: string;
-let certDir: string;
 let server: string;
 let grpcAddress: string;
+let certDir: string;
 
 beforeAll(async () => {
-  etcd = await startEtcdCluster({ members: 1 });
-  certDir = mkdtempSync(join(tmpdir(), 'ekslab-pki-'));
-  apiserver = new ServiceProcess('apiserver', [
-    '--cert-dir', certDir, '--etcd-servers', etcd.endpoints.join(','), '--bind-address', '127.0.0.1', '--secure-port', '0',
-    '--ops-address', '127.0.0.1', '--ops-port', '0', '--grpc-port', '0',
-  ]);
-  const serving = await apiserver.waitForLog((r) => r['msg'] === 'serving the Kubernetes API', 20_000);
-  server = `https://127.0.0.1:${String(serving['port'])}`;
-  grpcAddress = `127.0.0.1:${String((await apiserver.waitForLog((r) => r['msg'] === 'serving the resource API over gRPC'))['port'])}`;
-  kubeconfig = writeKubeconfig(server, readFileSync(join(certDir, 'ca.crt'), 'utf8'), tokenOf(join(certDir, 'tokens.csv'), 'kubernetes-admin'));
+  fx = await startApiserver();
+  ({ kubeconfig, server, grpcAddress, certDir } = fx);
 }, 120_000);
 
 afterAll(async () => {
-  apiserver?.dispose();
-  await etcd?.cleanup();
+  await fx?.dispose();
 });
 
 const deployment = (ns: string, replicas: number, labels: Record<string, string>) => `

@@ -1,44 +1,28 @@
 import { Metadata, credentials, status as GrpcCode } from '@grpc/grpc-js';
 import { apiErrorFromGrpc, type ApiError } from '@ekslab/client';
 import { CreateRequest, FieldValidation, GetRequest, ResourceServiceClient, fromJsonBytes, type CreateResponse, type GetResponse } from '@ekslab/proto';
-import { startEtcdCluster, type EtcdCluster } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { kubectl, tokenOf, writeKubeconfig } from './kubectl.js';
-import { ServiceProcess } from './process.js';
+import { kubectl } from './kubectl.js';
+import { startApiserver, type ApiserverFixture } from './apiserver-fixture.js';
 
 // OpenAPI schemas and field validation: the built apiserver on a real etcd, driven by real kubectl of the
 // oldest and newest supported minors (`explain`, `apply --validate=strict|warn|false`), and over gRPC.
-let etcd: EtcdCluster;
-let apiserver: ServiceProcess;
+let fx: ApiserverFixture;
 let kubeconfig: string;
-let certDir: string;
 let server: string;
 let token: string;
 let grpc: ResourceServiceClient;
 
 beforeAll(async () => {
-  etcd = await startEtcdCluster({ members: 1 });
-  certDir = mkdtempSync(join(tmpdir(), 'ekslab-pki-'));
-  apiserver = new ServiceProcess('apiserver', [
-    '--cert-dir', certDir, '--etcd-servers', etcd.endpoints.join(','), '--bind-address', '127.0.0.1', '--secure-port', '0',
-    '--ops-address', '127.0.0.1', '--ops-port', '0', '--grpc-port', '0',
-  ]);
-  const grpcServing = await apiserver.waitForLog((r) => r['msg'] === 'serving the resource API over gRPC', 30_000);
-  const serving = await apiserver.waitForLog((r) => r['msg'] === 'serving the Kubernetes API', 20_000);
-  server = `https://127.0.0.1:${String(serving['port'])}`;
-  token = tokenOf(join(certDir, 'tokens.csv'), 'kubernetes-admin');
-  kubeconfig = writeKubeconfig(server, readFileSync(join(certDir, 'ca.crt'), 'utf8'), token);
-  grpc = new ResourceServiceClient(`127.0.0.1:${String(grpcServing['port'])}`, credentials.createSsl(readFileSync(join(certDir, 'ca.crt'))));
+  fx = await startApiserver();
+  ({ kubeconfig, server, adminToken: token } = fx);
+  grpc = new ResourceServiceClient(fx.grpcAddress, credentials.createSsl(Buffer.from(fx.ca)));
 }, 120_000);
 
 afterAll(async () => {
   grpc?.close();
-  apiserver?.dispose();
-  await etcd?.cleanup();
+  await fx?.dispose();
 });
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
@@ -47,7 +31,7 @@ interface Reply { status: number; headers: Record<string, string | string[] | un
 function call(method: string, path: string, body?: string, contentType = 'application/json'): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(`${server}${path}`, {
-      method, ca: readFileSync(join(certDir, 'ca.crt')),
+      method, ca: fx.ca,
       headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
     }, (res) => {
       const chunks: Buffer[] = [];

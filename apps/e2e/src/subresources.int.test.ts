@@ -1,53 +1,37 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { ApiError, ResourceClient, type KubeObject } from '@ekslab/client';
 import { ResourceServiceClient } from '@ekslab/proto';
-import { startEtcdCluster, waitFor, type EtcdCluster } from '@ekslab/testing';
+import { waitFor } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectl, tokenOf, writeKubeconfig } from './kubectl.js';
-import { ServiceProcess } from './process.js';
+import { kubectl, writeKubeconfig } from './kubectl.js';
+import { startApiserver, type ApiserverFixture } from './apiserver-fixture.js';
 
 // The built apiserver on a real etcd: pods/binding, pods/eviction with PodDisruptionBudgets (and
 // `kubectl drain`), serviceaccounts/token (`kubectl create token`), service-account token authentication
 // and the OIDC discovery documents, driven by real kubectl 1.33 and raw HTTPS.
-let etcd: EtcdCluster;
-let apiserver: ServiceProcess;
-let certDir: string;
+let fx: ApiserverFixture;
 let server: string;
 let ca: string;
 let admin: string;
 let kubeconfig: string;
 let grpcAddress: string;
+let certDir: string;
 
 const ns = 'subres';
 const k = (args: string[], input?: string, config = kubeconfig) => kubectl('1.33', config, args, input);
 
 beforeAll(async () => {
-  etcd = await startEtcdCluster({ members: 1 });
-  certDir = mkdtempSync(join(tmpdir(), 'ekslab-pki-'));
-  apiserver = new ServiceProcess('apiserver', [
-    '--cert-dir', certDir, '--etcd-servers', etcd.endpoints.join(','), '--bind-address', '127.0.0.1', '--secure-port', '0',
-    '--ops-address', '127.0.0.1', '--ops-port', '0', '--grpc-port', '0',
-  ]);
-  const [serving, grpc] = await Promise.all([
-    apiserver.waitForLog((r) => r['msg'] === 'serving the Kubernetes API', 20_000),
-    apiserver.waitForLog((r) => r['msg'] === 'serving the resource API over gRPC', 20_000),
-  ]);
-  server = `https://127.0.0.1:${String(serving['port'])}`;
-  grpcAddress = `127.0.0.1:${String(grpc['port'])}`;
-  ca = readFileSync(join(certDir, 'ca.crt'), 'utf8');
-  admin = tokenOf(join(certDir, 'tokens.csv'), 'kubernetes-admin');
-  kubeconfig = writeKubeconfig(server, ca, admin);
+  fx = await startApiserver();
+  ({ server, ca, adminToken: admin, kubeconfig, grpcAddress, certDir } = fx);
   expect((await k(['create', 'namespace', ns])).code).toBe(0);
 }, 120_000);
 
 afterAll(async () => {
-  apiserver?.dispose();
-  await etcd?.cleanup();
+  await fx?.dispose();
 });
 
 interface Reply {
