@@ -1,0 +1,129 @@
+// kube-scheduler's Filter plugins (pkg/scheduler/framework/plugins/*), their reasons worded exactly as upstream.
+import { podMatchesNodeSelectorAndAffinity } from './node-affinity.js';
+import { isScalarResourceName, podHostPorts, podRequests, type NodeSnapshot } from './resources.js';
+import type { FilterPluginName, FilterStatus, Pod, Taint, Toleration } from './types.js';
+
+export const reasonNodeUnschedulable = 'node(s) were unschedulable';
+export const reasonNodeName = "node(s) didn't match the requested node name";
+export const reasonNodePorts = "node(s) didn't have free ports for the requested pod ports";
+export const reasonNodeAffinity = "node(s) didn't match Pod's node affinity/selector";
+/**
+ * TaintToleration's reason since Kubernetes 1.35 (the taint is logged, no longer printed). Up to 1.34 it was
+ * `node(s) had untolerated taint {key: value}`; pass `{ taintDetail: true }` to get that form.
+ */
+export const reasonUntoleratedTaint = 'node(s) had untolerated taint(s)';
+export const reasonTooManyPods = 'Too many pods';
+
+export type FilterResult = FilterStatus | undefined;
+export type FilterPlugin = (pod: Pod, s: NodeSnapshot, opts?: FilterOptions) => FilterResult;
+export interface FilterOptions {
+  /** Word TaintToleration's reason as Kubernetes ≤ 1.34 did: `node(s) had untolerated taint {key: value}`. */
+  readonly taintDetail?: boolean;
+}
+
+const unresolvable = (plugin: FilterPluginName, reason: string): FilterStatus => ({
+  code: 'UnschedulableAndUnresolvable',
+  plugin,
+  reasons: [reason],
+});
+
+/** v1helper ToleratesTaint: effect and key must match when set; operator Exists ignores the value. */
+export function toleratesTaint(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  switch (t.operator ?? 'Equal') {
+    case 'Exists':
+      return true;
+    case 'Equal':
+      return (t.value ?? '') === (taint.value ?? '');
+    default:
+      return false;
+  }
+}
+
+/** NodeUnschedulable: a cordoned node takes only pods tolerating node.kubernetes.io/unschedulable:NoSchedule. */
+export function nodeUnschedulable(pod: Pod, s: NodeSnapshot): FilterResult {
+  if (!s.node.spec?.unschedulable) return undefined;
+  const taint: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
+  if ((pod.spec.tolerations ?? []).some((t) => toleratesTaint(t, taint))) return undefined;
+  return unresolvable('NodeUnschedulable', reasonNodeUnschedulable);
+}
+
+/** NodeName: a pod naming a node fits only that node. */
+export function nodeName(pod: Pod, s: NodeSnapshot): FilterResult {
+  const want = pod.spec.nodeName;
+  return want && want !== s.node.metadata.name ? unresolvable('NodeName', reasonNodeName) : undefined;
+}
+
+/** TaintToleration: the first NoSchedule/NoExecute taint no toleration matches rejects the node. */
+export function taintToleration(pod: Pod, s: NodeSnapshot, opts: FilterOptions = {}): FilterResult {
+  const tolerations = pod.spec.tolerations ?? [];
+  const taint = (s.node.spec?.taints ?? []).find(
+    (t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerations.some((tol) => toleratesTaint(tol, t)),
+  );
+  if (!taint) return undefined;
+  const reason = opts.taintDetail
+    ? `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`
+    : reasonUntoleratedTaint;
+  return unresolvable('TaintToleration', reason);
+}
+
+/** NodeAffinity: spec.nodeSelector plus requiredDuringSchedulingIgnoredDuringExecution. */
+export function nodeAffinity(pod: Pod, s: NodeSnapshot): FilterResult {
+  return podMatchesNodeSelectorAndAffinity(pod, s.node) ? undefined : unresolvable('NodeAffinity', reasonNodeAffinity);
+}
+
+/** NodePorts: same port and protocol conflict when either side binds 0.0.0.0 or both bind the same IP. */
+export function nodePorts(pod: Pod, s: NodeSnapshot): FilterResult {
+  const conflict = podHostPorts(pod).some((want) =>
+    s.usedPorts.some(
+      (used) =>
+        used.port === want.port &&
+        used.protocol === want.protocol &&
+        (used.ip === '0.0.0.0' || want.ip === '0.0.0.0' || used.ip === want.ip),
+    ),
+  );
+  return conflict ? { code: 'Unschedulable', plugin: 'NodePorts', reasons: [reasonNodePorts] } : undefined;
+}
+
+/**
+ * NodeResourcesFit: pod count, then cpu, memory, ephemeral-storage, then extended resources (sorted by name), each
+ * `Insufficient <name>`. Unresolvable (preemption cannot help) when a request exceeds the node's allocatable
+ * outright.
+ */
+export function nodeResourcesFit(pod: Pod, s: NodeSnapshot): FilterResult {
+  const reasons: string[] = [];
+  let code: FilterStatus['code'] = 'Unschedulable';
+  if (s.pods.length + 1 > (s.allocatable['pods'] ?? 0)) reasons.push(reasonTooManyPods);
+  const req = podRequests(pod);
+  const names = ['cpu', 'memory', 'ephemeral-storage', ...Object.keys(req).filter(isScalarResourceName).sort()];
+  for (const name of names) {
+    const want = req[name] ?? 0;
+    if (want <= 0) continue;
+    const alloc = s.allocatable[name] ?? 0;
+    if (want > alloc - (s.requested[name] ?? 0)) {
+      reasons.push(`Insufficient ${name}`);
+      if (want > alloc) code = 'UnschedulableAndUnresolvable';
+    }
+  }
+  return reasons.length > 0 ? { code, plugin: 'NodeResourcesFit', reasons } : undefined;
+}
+
+/** The default profile's filters in the order kube-scheduler runs them. */
+export const defaultFilters: readonly FilterPlugin[] = [
+  nodeUnschedulable,
+  nodeName,
+  taintToleration,
+  nodeAffinity,
+  nodePorts,
+  nodeResourcesFit,
+];
+
+/** Runs the default filters on one node and returns the first rejection (the framework stops there), if any. */
+export function runFilters(pod: Pod, s: NodeSnapshot, opts: FilterOptions = {}): FilterResult {
+  for (const filter of defaultFilters) {
+    const status = filter(pod, s, opts);
+    if (status) return status;
+  }
+  return undefined;
+}

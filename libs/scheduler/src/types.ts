@@ -1,0 +1,105 @@
+// The slice of the core/v1 Pod and Node that the filter plugins read. Field names are the API's, so objects decoded
+// from the apiserver (JSON) can be passed as they are.
+
+/** A resource list as the API stores it: resource name → quantity string ("500m", "1Gi", "2"). */
+export type ResourceList = Readonly<Record<string, string | number>>;
+
+export interface ResourceRequirements {
+  readonly requests?: ResourceList;
+  readonly limits?: ResourceList;
+}
+
+export interface ContainerPort {
+  readonly containerPort: number;
+  readonly hostPort?: number;
+  readonly hostIP?: string;
+  readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+export interface Container {
+  readonly name: string;
+  readonly resources?: ResourceRequirements;
+  readonly ports?: readonly ContainerPort[];
+  /** Only on init containers: "Always" makes it a sidecar (restartable init container). */
+  readonly restartPolicy?: 'Always';
+}
+
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+
+export interface Taint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: TaintEffect;
+}
+
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: 'Exists' | 'Equal';
+  readonly value?: string;
+  readonly effect?: TaintEffect | '';
+  readonly tolerationSeconds?: number;
+}
+
+export type NodeSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+
+export interface NodeSelectorRequirement {
+  readonly key: string;
+  readonly operator: NodeSelectorOperator;
+  readonly values?: readonly string[];
+}
+
+export interface NodeSelectorTerm {
+  readonly matchExpressions?: readonly NodeSelectorRequirement[];
+  readonly matchFields?: readonly NodeSelectorRequirement[];
+}
+
+export interface NodeSelector {
+  readonly nodeSelectorTerms: readonly NodeSelectorTerm[];
+}
+
+export interface Affinity {
+  readonly nodeAffinity?: {
+    readonly requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector;
+  };
+}
+
+export interface Pod {
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly uid?: string };
+  readonly spec: {
+    readonly nodeName?: string;
+    readonly nodeSelector?: Readonly<Record<string, string>>;
+    readonly affinity?: Affinity;
+    readonly tolerations?: readonly Toleration[];
+    readonly containers: readonly Container[];
+    readonly initContainers?: readonly Container[];
+    readonly overhead?: ResourceList;
+    readonly preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
+    readonly priority?: number;
+    readonly schedulerName?: string;
+  };
+  readonly status?: { readonly phase?: string };
+}
+
+export interface Node {
+  readonly metadata: { readonly name: string; readonly labels?: Readonly<Record<string, string>> };
+  readonly spec?: { readonly unschedulable?: boolean; readonly taints?: readonly Taint[] };
+  readonly status?: { readonly allocatable?: ResourceList; readonly capacity?: ResourceList };
+}
+
+/**
+ * A filter's verdict on one node, as kube's framework.Status: `Unschedulable` means preemption might help,
+ * `UnschedulableAndUnresolvable` means it cannot.
+ */
+export interface FilterStatus {
+  readonly code: 'Unschedulable' | 'UnschedulableAndUnresolvable';
+  readonly plugin: FilterPluginName;
+  readonly reasons: readonly string[];
+}
+
+export type FilterPluginName =
+  | 'NodeUnschedulable'
+  | 'NodeName'
+  | 'TaintToleration'
+  | 'NodeAffinity'
+  | 'NodePorts'
+  | 'NodeResourcesFit';
