@@ -8,8 +8,9 @@ export const reasonNodeName = "node(s) didn't match the requested node name";
 export const reasonNodePorts = "node(s) didn't have free ports for the requested pod ports";
 export const reasonNodeAffinity = "node(s) didn't match Pod's node affinity/selector";
 /**
- * TaintToleration's reason since Kubernetes 1.35 (the taint is logged, no longer printed). Up to 1.34 it was
- * `node(s) had untolerated taint {key: value}`; pass `{ taintDetail: true }` to get that form.
+ * TaintToleration's reason since Kubernetes 1.35 (the taint is logged, no longer printed), with
+ * `{ taintDetail: false }`. By default the lab words it as the Kubernetes version it serves (1.33) does:
+ * `node(s) had untolerated taint {key: value}`.
  */
 export const reasonUntoleratedTaint = 'node(s) had untolerated taint(s)';
 export const reasonTooManyPods = 'Too many pods';
@@ -17,7 +18,10 @@ export const reasonTooManyPods = 'Too many pods';
 export type FilterResult = FilterStatus | undefined;
 export type FilterPlugin = (pod: Pod, s: NodeSnapshot, opts?: FilterOptions) => FilterResult;
 export interface FilterOptions {
-  /** Word TaintToleration's reason as Kubernetes ≤ 1.34 did: `node(s) had untolerated taint {key: value}`. */
+  /**
+   * Name the taint in TaintToleration's reason, as Kubernetes ≤ 1.34 does (`node(s) had untolerated taint
+   * {key: value}`); default true, the lab's version. `false` gives 1.35's `node(s) had untolerated taint(s)`.
+   */
   readonly taintDetail?: boolean;
 }
 
@@ -62,7 +66,7 @@ export function taintToleration(pod: Pod, s: NodeSnapshot, opts: FilterOptions =
     (t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerations.some((tol) => toleratesTaint(tol, t)),
   );
   if (!taint) return undefined;
-  const reason = opts.taintDetail
+  const reason = (opts.taintDetail ?? true)
     ? `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`
     : reasonUntoleratedTaint;
   return unresolvable('TaintToleration', reason);

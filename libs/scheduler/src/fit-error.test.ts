@@ -40,7 +40,7 @@ describe('scheduler — fitError message', () => {
 });
 
 describe('scheduler — fitError over real filter results (issue 5: one m5.large, pods beyond 29)', () => {
-  it('a full node says Too many pods; a tainted one says untolerated taint(s)', () => {
+  it('a full node says Too many pods; a tainted one names its untolerated taint (1.33 wording)', () => {
     const full = snap(node('full', { allocatable: { cpu: '1930m', memory: '7220Mi', pods: '29' } }),
       Array.from({ length: 29 }, (_, i) => pod(`p${i}`)));
     const tainted = snap(node('tainted', { spec: { taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }] } }));
@@ -51,7 +51,7 @@ describe('scheduler — fitError over real filter results (issue 5: one m5.large
       if (r) st.set(s.node.metadata.name, r);
     }
     expect(fitError(incoming, 2, st)).toBe(
-      '0/2 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint(s). preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.',
+      '0/2 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint {dedicated: batch}. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.',
     );
   });
 });
