@@ -87,7 +87,8 @@ export class IpamDatastore {
   removeIps(eniId: string, ips: readonly string[]): void {
     const eni = this.eni(eniId);
     for (const ip of ips) {
-      if ([...this.pods.values()].some((a) => a.ip === ip)) throw new AddressInUseError(`IP ${ip} is assigned to a pod`);
+      const held = [...this.pods.values()].some((a) => a.ip === ip);
+      if (held) throw new AddressInUseError(`IP ${ip} is assigned to a pod`);
     }
     eni.ips = eni.ips.filter((ip) => !ips.includes(ip));
     this.cooling = this.cooling.filter((c) => !ips.includes(c.ip));

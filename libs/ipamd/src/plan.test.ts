@@ -160,4 +160,22 @@ describe('ipamd — release, cooldown and ENI detach', () => {
     const young = planPool(node.ds.snapshot(), { ...node.ds.config, minEniLifetimeMs: 3_600_000 }, node.now);
     expect(young.some((a) => a.kind === 'detach-eni')).toBe(false);
   });
+
+  it('WARM_IP_TARGET releases down to the target, then detaches the emptied ENI', () => {
+    const node = fill(T3_SMALL, { warmIpTarget: 1, minimumIpTarget: 1 }, 5);
+    expect(node.summary().perEni).toEqual([3, 3]);
+    for (let i = 0; i < 5; i++) node.ds.unassign(`default/pod-${i}`, node.now);
+    node.now += 60_000;
+    node.converge();
+    expect(node.summary().perEni).toEqual([1]);
+    expect(node.log.at(-1)).toEqual({ kind: 'detach-eni', eni: 'eni-1' });
+  });
+
+  it('keeps an idle ENI that MINIMUM_IP_TARGET still needs', () => {
+    const node = fill(T3_SMALL, { warmIpTarget: 1, minimumIpTarget: 5 }, 5);
+    for (let i = 0; i < 5; i++) node.ds.unassign(`default/pod-${i}`, node.now);
+    node.now += 60_000;
+    node.converge();
+    expect(node.summary()).toMatchObject({ enis: 2, total: 5 });
+  });
 });

@@ -41,7 +41,11 @@ export function planPool(state: NodePoolState, config: PoolConfig, now: number):
 }
 
 /** ipamd's `isDatastorePoolTooLow`. */
-export function poolTooLow(state: NodePoolState, config: PoolConfig, stats: PoolStats = poolStats(state, config)): boolean {
+export function poolTooLow(
+  state: NodePoolState,
+  config: PoolConfig,
+  stats: PoolStats = poolStats(state, config),
+): boolean {
   const maxPods = state.limits.maxPods;
   if (maxPods !== undefined && stats.totalIps >= maxPods) return false;
   const target = targetState(state, config, stats);
@@ -52,21 +56,25 @@ export function poolTooLow(state: NodePoolState, config: PoolConfig, stats: Pool
 }
 
 /** ipamd's `isDatastorePoolTooHigh`: only WARM_IP_TARGET/MINIMUM_IP_TARGET or WARM_PREFIX_TARGET ever shrink. */
-export function poolTooHigh(state: NodePoolState, config: PoolConfig, stats: PoolStats = poolStats(state, config)): boolean {
-  const target = targetState(state, config, stats);
-  if (target) return target.over > 0;
-  if (config.enablePrefixDelegation) return stats.freePrefixes > config.warmPrefixTarget;
-  return false;
-}
-
-/** ipamd's `shouldRemoveExtraENIs`: more than (target + 1) ENIs' worth free, or any surplus over the IP targets. */
-export function shouldRemoveExtraEnis(
+export function poolTooHigh(
   state: NodePoolState,
   config: PoolConfig,
   stats: PoolStats = poolStats(state, config),
 ): boolean {
   const target = targetState(state, config, stats);
   if (target) return target.over > 0;
+  if (config.enablePrefixDelegation) return stats.freePrefixes > config.warmPrefixTarget;
+  return false;
+}
+
+/** ipamd's `shouldRemoveExtraENIs`: at least (target + 1) ENIs' (or prefixes') worth free, or any IP target set. */
+export function shouldRemoveExtraEnis(
+  state: NodePoolState,
+  config: PoolConfig,
+  stats: PoolStats = poolStats(state, config),
+): boolean {
+  // With WARM_IP_TARGET / MINIMUM_IP_TARGET ipamd always looks; getDeletableENI does the checking.
+  if (warmIpTargetsDefined(config)) return true;
   const warm = (config.enablePrefixDelegation ? config.warmPrefixTarget : config.warmEniTarget) + 1;
   const unit = config.enablePrefixDelegation ? IPS_PER_PREFIX : slotsPerEni(state);
   return stats.availableIps >= warm * unit;
@@ -154,7 +162,11 @@ function deletableEni(state: NodePoolState, config: PoolConfig, now: number): En
     if (warmIpTargetsDefined(config)) {
       // isRequiredForWarmIPTarget / isRequiredForMinimumIPTarget
       if (stats.availableIps - eniIps < config.warmIpTarget) continue;
-      if (stats.totalIps - eniIps < config.minimumIpTarget) continue;
+      // In prefix mode MINIMUM_IP_TARGET counts whole prefixes (20 means 32).
+      const minimum = config.enablePrefixDelegation
+        ? Math.ceil(config.minimumIpTarget / IPS_PER_PREFIX) * IPS_PER_PREFIX
+        : config.minimumIpTarget;
+      if (stats.totalIps - eniIps < minimum) continue;
     } else if (config.enablePrefixDelegation) {
       // isRequiredForWarmPrefixTarget
       if (stats.freePrefixes - eni.prefixes.length < config.warmPrefixTarget) continue;
