@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NoAvailableAddressError } from './datastore.js';
 import { planPool } from './plan.js';
 import { FakeNode, P3DN_24XLARGE, T3_SMALL } from './pool.fixture.js';
 import type { InstanceLimits, PoolConfig } from './types.js';
@@ -45,6 +46,14 @@ describe('ipamd — secondary IP warm targets (docs/eni-and-ip-target.md)', () =
   it('MINIMUM_IP_TARGET alone is a floor, not a whole ENI', () => {
     const s = fill(P3DN_24XLARGE, { minimumIpTarget: 10 }, 0).summary();
     expect(s.perEni).toEqual([10]);
+  });
+
+  // aws/amazon-vpc-cni-k8s#2659: MINIMUM_IP_TARGET with WARM_IP_TARGET=0 "prevents all future ENI allocation".
+  it('MINIMUM_IP_TARGET without WARM_IP_TARGET never grows past the floor', () => {
+    const node = fill(P3DN_24XLARGE, { minimumIpTarget: 10 }, 10);
+    expect(node.summary()).toMatchObject({ total: 10, unused: 0 });
+    expect(node.pass()).toEqual([]);
+    expect(() => node.ds.assign('default/pod-10', node.now)).toThrow(NoAvailableAddressError);
   });
 
   it('never grows past maxPods', () => {

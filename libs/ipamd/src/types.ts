@@ -55,7 +55,10 @@ export interface PoolConfig {
   readonly warmEniTarget: number;
   /** WARM_IP_TARGET, default 0 (unset). Overrides WARM_ENI_TARGET / WARM_PREFIX_TARGET. */
   readonly warmIpTarget: number;
-  /** MINIMUM_IP_TARGET, default 0 (unset): floor of total addresses. */
+  /**
+   * MINIMUM_IP_TARGET, default 0 (unset): floor of total addresses. Set without WARM_IP_TARGET it is also the
+   * ceiling: the pool never grows past it (WARM_ENI_TARGET is ignored once either IP target is set).
+   */
   readonly minimumIpTarget: number;
   /** WARM_PREFIX_TARGET; the shipped aws-node manifest sets 1. Used only with prefix delegation. */
   readonly warmPrefixTarget: number;
