@@ -41,3 +41,17 @@ export {
 export type { FilterOptions, FilterPlugin, FilterResult } from './filters.js';
 export { fitError, noNodesAvailable, noPreemptionVictims, preemptionMessage, preemptionNotHelpful } from './fit-error.js';
 export type { FitErrorOptions } from './fit-error.js';
+export {
+  balancedAllocationScore,
+  defaultMemoryRequest,
+  defaultMilliCpuRequest,
+  defaultScoringResources,
+  leastAllocatedScore,
+  maxNodeScore,
+  nonZeroRequests,
+  scoreNodes,
+  selectHost,
+} from './score.js';
+export type { NodeScore, ScoredResource } from './score.js';
+export { SchedulingQueue, defaultPodInitialBackoffMs, defaultPodMaxBackoffMs, defaultPodMaxInUnschedulableMs } from './queue.js';
+export type { SchedulingQueueOptions } from './queue.js';
