@@ -1,12 +1,82 @@
-import { serveOpsOnly, type Logger } from '@ekslab/runtime';
-import { info, leaderElected, type Config } from './config.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { credentials } from '@grpc/grpc-js';
+import { LeaderElector, LEASES_GVR, ResourceClient, ResourceLeaseStore, type Lease } from '@ekslab/client';
+import { ResourceServiceClient } from '@ekslab/proto';
+import { withOpsServer, type Logger } from '@ekslab/runtime';
+import { SchedulingQueue } from '@ekslab/scheduler';
+import { info, type Config } from './config.js';
+import { waitForCredentials, type LabCredentials } from './kube/credentials.js';
+import { Scheduler, type ApiNode, type ApiPod } from './scheduler.js';
 
 export interface Deps {
   readonly config: Config;
   readonly log: Logger;
 }
 
-/** Runs until `signal` aborts. So far the service serves only its ops endpoint; scheduling arrives with issue 5. */
+/** kube-scheduler's identity in the lab token file (and the subject of the system:kube-scheduler ClusterRoleBinding). */
+const schedulerUser = 'system:kube-scheduler';
+
+/**
+ * Runs until `signal` aborts: serves the ops endpoints at once, waits for the lab credentials, then campaigns for
+ * the `kube-system/kube-scheduler` Lease and schedules while (and only while) it holds it; each term starts fresh
+ * informers and an empty queue, as kube-scheduler (which exits on lost leadership) would after a restart.
+ */
 export async function start({ config, log }: Deps, signal: AbortSignal): Promise<void> {
-  await serveOpsOnly(info.service, config, log, { leaderElected }, signal);
+  await withOpsServer(info.service, config, log, async () => {
+    const creds = await waitForCredentials(config.certDir, [schedulerUser], config.leaderElectRetryPeriod, log, signal);
+    if (!creds) return;
+    const service = new ResourceServiceClient(config.grpcServer, credentials.createSsl(creds.ca));
+    try {
+      const token = creds.tokens.get(schedulerUser)!;
+      const schedule = (s: AbortSignal): Promise<void> => newScheduler(config, log, service, token).run(s);
+      log.info({ leaderElected: config.leaderElect === 'true', schedulerName: config.schedulerName }, 'started');
+      if (config.leaderElect === 'false') {
+        await schedule(signal);
+        return;
+      }
+      await campaign(config, log, creds, service, schedule, signal);
+    } finally {
+      service.close();
+    }
+  });
+}
+
+function newScheduler(config: Config, log: Logger, service: ResourceServiceClient, token: string): Scheduler {
+  return new Scheduler({
+    pods: new ResourceClient<ApiPod>({ service, gvr: { group: '', version: 'v1', resource: 'pods' }, token }),
+    nodes: new ResourceClient<ApiNode>({ service, gvr: { group: '', version: 'v1', resource: 'nodes' }, token }),
+    events: new ResourceClient({ service, gvr: { group: '', version: 'v1', resource: 'events' }, token }),
+    schedulerName: config.schedulerName,
+    instance: `${config.schedulerName}-${hostname()}`,
+    queue: new SchedulingQueue({
+      initialBackoffMs: config.podInitialBackoff, maxBackoffMs: config.podMaxBackoff, maxInUnschedulableMs: config.podMaxInUnschedulable,
+    }),
+    log,
+  });
+}
+
+async function campaign(config: Config, log: Logger, creds: LabCredentials, service: ResourceServiceClient, schedule: (s: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<void> {
+  const leases = new ResourceClient<Lease>({ service, gvr: LEASES_GVR, token: creds.tokens.get(schedulerUser)! });
+  const elector = new LeaderElector({
+    lock: new ResourceLeaseStore(leases, config.leaderElectResourceNamespace, config.leaderElectResourceName),
+    leaseDurationMs: config.leaderElectLeaseDuration,
+    renewDeadlineMs: config.leaderElectRenewDeadline,
+    retryPeriodMs: config.leaderElectRetryPeriod,
+    releaseOnCancel: true,
+    logger: log,
+  });
+  // kube-scheduler's identity: <hostname>_<uuid>.
+  const identity = `${hostname()}_${randomUUID()}`;
+  while (!signal.aborted) {
+    await elector.run({
+      identity,
+      onStartedLeading: async (leading) => {
+        log.info({ identity }, 'leading: scheduling');
+        await schedule(leading);
+      },
+      onStoppedLeading: () => log.info({ identity }, 'stopped leading: scheduling stopped'),
+      onNewLeader: (holder) => log.info({ leader: holder, identity }, 'new leader'),
+    }, signal);
+  }
 }

@@ -8,6 +8,9 @@ describe('scheduler — SchedulingQueue', () => {
     q.add('b', 0);
     q.add('a', 0);
     expect([q.pop(), q.pop(), q.pop()]).toEqual(['a', 'b', undefined]);
+    expect(q.has('a')).toBe(true); // in flight until done
+    q.done('a');
+    expect(q.has('a')).toBe(false);
   });
 
   it('backoff doubles from 1 s and caps at 10 s', () => {

@@ -42,6 +42,11 @@ export class SchedulingQueue {
     } else if (e.where === 'unschedulable') this.move(key, e, now);
   }
 
+  /** Whether the queue holds the pod (in any sub-queue or in flight). */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   /** The pod was deleted or got bound elsewhere: forget it. */
   delete(key: string): void {
     const e = this.entries.get(key);
