@@ -21,9 +21,9 @@ describe('Scheduler', () => {
     const period: Record<string, number> = { a: 100, b: 250 };
     const s = new Scheduler<string>({
       clock, concurrency: 10,
-      run: async (item) => {
+      run: (item) => {
         runs.push([item, clock.now()]);
-        return clock.now() + period[item]!;
+        return Promise.resolve(clock.now() + period[item]!);
       },
     });
     const ctl = new AbortController();
@@ -42,7 +42,7 @@ describe('Scheduler', () => {
   it('wakes for an item scheduled earlier than the one it sleeps for', async () => {
     const clock = new FakeClock(0);
     const runs: Array<[string, number]> = [];
-    const s = new Scheduler<string>({ clock, concurrency: 1, run: async (item) => { runs.push([item, clock.now()]); return undefined; } });
+    const s = new Scheduler<string>({ clock, concurrency: 1, run: (item) => { runs.push([item, clock.now()]); return Promise.resolve(undefined); } });
     const ctl = new AbortController();
     s.schedule(1_000, 'late');
     const done = s.run(ctl.signal);
