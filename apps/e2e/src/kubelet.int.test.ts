@@ -117,4 +117,16 @@ describe(`kubelet agent hosting ${NODES} nodes`, () => {
     expect(new Map(nodes.items.map((n) => [n.metadata.name, n.metadata.uid]))).toEqual(firstUids);
     expect(again.logs.filter((r) => r['msg'] === 'registered node')).toHaveLength(0);
   }, 90_000);
+
+  it('SIGTERM stops renewals gracefully (exit 0) and leaves the Nodes registered', async () => {
+    const agent = agents.at(-1)!;
+    agent.signal('SIGTERM');
+    expect((await agent.exited).code).toBe(0);
+    expect(agent.logs.some((r) => r['msg'] === 'stopped renewing node leases; nodes left registered')).toBe(true);
+    const frozen = await renewTimes();
+    const waitUntil = Date.now() + 2_500;
+    await waitFor(() => Date.now() >= waitUntil, { description: '2.5 s to pass', timeoutMs: 5_000 });
+    expect(await renewTimes()).toEqual(frozen);
+    expect((await getJson<NodeList>('/api/v1/nodes')).items).toHaveLength(NODES);
+  }, 30_000);
 });
