@@ -30,7 +30,7 @@ function startAgent(): ServiceProcess {
   const p = new ServiceProcess('kubelet', [
     '--cert-dir', fx.certDir, '--grpc-server', fx.grpcAddress, '--ops-address', '127.0.0.1', '--ops-port', '0',
     '--nodes', String(NODES), '--node-lease-duration', '4s', '--node-status-update-frequency', '1s', '--node-status-report-frequency', '5s',
-    '--nodegroup', 'ng-1', '--instance-type', 'm5.large',
+    '--nodegroup', 'ng-1', '--instance-type', 'm5.large', '--lease-renewal-late-threshold', '250ms',
   ]);
   agents.push(p);
   return p;
@@ -94,6 +94,15 @@ describe(`kubelet agent hosting ${NODES} nodes`, () => {
       const now = await renewTimes();
       return [...before].every(([name, t]) => (now.get(name) ?? '') > t);
     }, { description: 'every lease renewed again', timeoutMs: 20_000, intervalMs: 250 });
+
+    const ops = await agents[0]!.waitForLog((r) => r['msg'] === 'ops endpoint listening (/healthz /readyz /metrics)');
+    const metrics = await (await fetch(`http://127.0.0.1:${String(ops['port'])}/metrics`)).text();
+    expect(metrics).toMatch(/^ekslab_kubelet_nodes_registered_total\{[^}]*adopted="false"[^}]*\} 50$/m);
+    const renewals = (timeliness: string): number =>
+      Number(new RegExp(`^ekslab_kubelet_lease_renewals_total\\{[^}]*timeliness="${timeliness}"[^}]*\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    expect(renewals('on_time') + renewals('late')).toBeGreaterThanOrEqual(2 * NODES);
+    expect(renewals('on_time')).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^ekslab_kubelet_lease_renewal_lateness_seconds_count\{[^}]*\} \d+$/m);
   }, 60_000);
 
   it('a killed agent stops renewing; a restarted one adopts the same nodes and renews again', async () => {

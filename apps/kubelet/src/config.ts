@@ -32,6 +32,7 @@ export const options = {
   concurrency: opt.int(16, 'API calls in flight at once across all nodes', [1, 1_000]),
   initialBackoff: opt.duration(200, 'first retry delay of a node\'s failed call; doubles per failure'),
   maxBackoff: opt.duration(7_000, 'longest retry delay of a node\'s failed call (the lease controller\'s maxBackoff)'),
+  leaseRenewalLateThreshold: opt.duration(1_000, 'a lease renewal starting later than this after it was due counts as late (metrics)'),
   credentialsRetryPeriod: opt.duration(2_000, 'how often to look for the lab credentials while they are missing'),
 };
 

@@ -31,8 +31,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
     statusReportFrequencyMs: config.nodeStatusReportFrequency,
   };
   await withOpsServer(info.service, config, log, async (ops) => {
-    // Late: beyond the renew jitter (4 % of the renew interval).
-    const metrics = new KubeletMetrics(ops.registry, config.nodeLeaseDuration * timing.renewIntervalFraction * timing.jitterFactor);
+    const metrics = new KubeletMetrics(ops.registry, config.leaseRenewalLateThreshold);
     const creds = await waitForNodeCredentials(config.certDir, config.credentialsRetryPeriod, log, signal);
     if (!creds) return;
     const service = new ResourceServiceClient(config.grpcServer, credentials.createSsl(creds.ca));
