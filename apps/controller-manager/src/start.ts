@@ -8,7 +8,7 @@ import { info, type Config } from './config.js';
 import { NamespaceController } from './controllers/namespace/controller.js';
 import { NamespacedResourcesDeleter } from './controllers/namespace/deleter.js';
 import { grpcContentApi, grpcNamespaceApi, namespacesClient } from './controllers/namespace/grpc-api.js';
-import { waitForCredentials, type LabCredentials } from './kube/credentials.js';
+import { waitForCredentials, type LabCredentials } from '@ekslab/client';
 import { RestDiscovery } from './kube/discovery.js';
 import { ControllerManagerMetrics } from './metrics.js';
 

@@ -6,7 +6,7 @@ import { ResourceServiceClient } from '@ekslab/proto';
 import { withOpsServer, type Logger } from '@ekslab/runtime';
 import { SchedulingQueue } from '@ekslab/scheduler';
 import { info, type Config } from './config.js';
-import { waitForCredentials, type LabCredentials } from './kube/credentials.js';
+import { waitForCredentials, type LabCredentials } from '@ekslab/client';
 import { Scheduler, type ApiNode, type ApiPod } from './scheduler.js';
 
 export interface Deps {

@@ -31,3 +31,6 @@ export { formatMicroTime, LEASES_GVR, ResourceLeaseStore, MemoryLeaseStore } fro
 export type { Lease, LeaseSpec, LeaseStore } from './lease.js';
 export { LeaderElector, LEADER_ELECTION_DEFAULTS } from './leader-elector.js';
 export type { LeaderElectorOptions, LeaderCallbacks } from './leader-elector.js';
+// The lab's credentials (CA + static tokens) from the apiservers' shared cert dir, for the lab's own components.
+export { loadCredentials, waitForCredentials, CredentialsUnavailableError } from './lab-credentials.js';
+export type { LabCredentials } from './lab-credentials.js';

@@ -1,5 +1,5 @@
-// Copied in spirit from apps/controller-manager/src/kube/credentials.ts (apps may not import apps); both
-// belong in libs/client.
+// The node-token side of the lab credentials (libs/client lab-credentials.ts has the CA + static tokens); the
+// token format must match libs/apiserver-auth NodeTokens, which the kubelet scope may not import.
 import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

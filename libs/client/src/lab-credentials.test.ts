@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@ekslab/runtime';
 import { describe, expect, it } from 'vitest';
-import { CredentialsUnavailableError, loadCredentials, waitForCredentials } from './credentials.js';
+import { CredentialsUnavailableError, loadCredentials, waitForCredentials } from './lab-credentials.js';
 
 const log = createLogger('test', 'fatal', { write: () => undefined });
 const tokens = 'tok-admin,kubernetes-admin,u1,"system:masters"\ntok-kcm,system:kube-controller-manager,u2,""\ntok-ns,system:serviceaccount:kube-system:namespace-controller,u3,""\n';
