@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { credentials } from '@grpc/grpc-js';
-import { LeaderElector, LEASES_GVR, ResourceClient, ResourceLeaseStore, type Lease } from '@ekslab/client';
+import { campaignForLease } from '@ekslab/client';
 import { ResourceServiceClient } from '@ekslab/proto';
 import { systemClock, withOpsServer, type Logger } from '@ekslab/runtime';
 import { info, type Config } from './config.js';
@@ -48,7 +46,12 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
         await runControllers(controllers, signal);
         return;
       }
-      await campaign(config, log, creds, service, metrics, controllers, signal);
+      await campaignForLease({
+        service, token: creds.tokens.get(managerUser)!, namespace: config.leaderElectResourceNamespace, name: config.leaderElectResourceName,
+        leaseDurationMs: config.leaderElectLeaseDuration, renewDeadlineMs: config.leaderElectRenewDeadline, retryPeriodMs: config.leaderElectRetryPeriod,
+        log, work: 'controllers', onLeadingChanged: (leading) => metrics.setLeading(leading),
+        onLeading: (leading) => runControllers(controllers.filter((c) => c.needsLeaderElection), leading),
+      }, signal);
     } finally {
       service.close();
     }
@@ -72,32 +75,3 @@ async function runControllers(controllers: readonly Controller[], signal: AbortS
   await Promise.all(controllers.map((c) => c.start(signal)));
 }
 
-async function campaign(config: Config, log: Logger, creds: LabCredentials, service: ResourceServiceClient, metrics: ControllerManagerMetrics, controllers: readonly Controller[], signal: AbortSignal): Promise<void> {
-  const leases = new ResourceClient<Lease>({ service, gvr: LEASES_GVR, token: creds.tokens.get(managerUser)! });
-  const elector = new LeaderElector({
-    lock: new ResourceLeaseStore(leases, config.leaderElectResourceNamespace, config.leaderElectResourceName),
-    leaseDurationMs: config.leaderElectLeaseDuration,
-    renewDeadlineMs: config.leaderElectRenewDeadline,
-    retryPeriodMs: config.leaderElectRetryPeriod,
-    // A graceful stop hands the Lease over at once instead of after leaseDuration.
-    releaseOnCancel: true,
-    logger: log,
-  });
-  // kube-controller-manager's identity: <hostname>_<uuid>.
-  const identity = `${hostname()}_${randomUUID()}`;
-  while (!signal.aborted) {
-    await elector.run({
-      identity,
-      onStartedLeading: async (leading) => {
-        metrics.setLeading(true);
-        log.info({ identity }, 'leading: starting controllers');
-        await runControllers(controllers.filter((c) => c.needsLeaderElection), leading);
-      },
-      onStoppedLeading: () => {
-        metrics.setLeading(false);
-        log.info({ identity }, 'stopped leading: controllers stopped');
-      },
-      onNewLeader: (holder) => log.info({ leader: holder, identity }, 'new leader'),
-    }, signal);
-  }
-}

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { credentials } from '@grpc/grpc-js';
-import { LeaderElector, LEASES_GVR, ResourceClient, ResourceLeaseStore, type Lease } from '@ekslab/client';
+import { campaignForLease, ResourceClient } from '@ekslab/client';
 import { ResourceServiceClient } from '@ekslab/proto';
 import { withOpsServer, type Logger } from '@ekslab/runtime';
 import { SchedulingQueue } from '@ekslab/scheduler';
 import { info, type Config } from './config.js';
-import { waitForCredentials, type LabCredentials } from '@ekslab/client';
+import { waitForCredentials } from '@ekslab/client';
 import { Scheduler, type ApiNode, type ApiPod } from './scheduler.js';
 
 export interface Deps {
@@ -35,7 +34,11 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
         await schedule(signal);
         return;
       }
-      await campaign(config, log, creds, service, schedule, signal);
+      await campaignForLease({
+        service, token: creds.tokens.get(schedulerUser)!, namespace: config.leaderElectResourceNamespace, name: config.leaderElectResourceName,
+        leaseDurationMs: config.leaderElectLeaseDuration, renewDeadlineMs: config.leaderElectRenewDeadline, retryPeriodMs: config.leaderElectRetryPeriod,
+        log, work: 'scheduling', onLeading: schedule,
+      }, signal);
     } finally {
       service.close();
     }
@@ -56,27 +59,3 @@ function newScheduler(config: Config, log: Logger, service: ResourceServiceClien
   });
 }
 
-async function campaign(config: Config, log: Logger, creds: LabCredentials, service: ResourceServiceClient, schedule: (s: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<void> {
-  const leases = new ResourceClient<Lease>({ service, gvr: LEASES_GVR, token: creds.tokens.get(schedulerUser)! });
-  const elector = new LeaderElector({
-    lock: new ResourceLeaseStore(leases, config.leaderElectResourceNamespace, config.leaderElectResourceName),
-    leaseDurationMs: config.leaderElectLeaseDuration,
-    renewDeadlineMs: config.leaderElectRenewDeadline,
-    retryPeriodMs: config.leaderElectRetryPeriod,
-    releaseOnCancel: true,
-    logger: log,
-  });
-  // kube-scheduler's identity: <hostname>_<uuid>.
-  const identity = `${hostname()}_${randomUUID()}`;
-  while (!signal.aborted) {
-    await elector.run({
-      identity,
-      onStartedLeading: async (leading) => {
-        log.info({ identity }, 'leading: scheduling');
-        await schedule(leading);
-      },
-      onStoppedLeading: () => log.info({ identity }, 'stopped leading: scheduling stopped'),
-      onNewLeader: (holder) => log.info({ leader: holder, identity }, 'new leader'),
-    }, signal);
-  }
-}

@@ -34,3 +34,5 @@ export type { LeaderElectorOptions, LeaderCallbacks } from './leader-elector.js'
 // The lab's credentials (CA + static tokens) from the apiservers' shared cert dir, for the lab's own components.
 export { loadCredentials, waitForCredentials, CredentialsUnavailableError } from './lab-credentials.js';
 export type { LabCredentials } from './lab-credentials.js';
+export { campaignForLease } from './campaign.js';
+export type { CampaignOptions } from './campaign.js';
