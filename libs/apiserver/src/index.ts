@@ -19,7 +19,7 @@ export { serviceAllocators } from './admission/service-allocators.js';
 export { auditEvent, buildAuditEvent } from './audit.js';
 export type { AuditEvent, AuditSink, AuditUser, AuditedRequest } from './audit.js';
 export { NatsAuditSink } from './audit-nats.js';
-export { defaultKubeletPort } from './node-agents.js';
+export { AGENT_ENDPOINT_ANNOTATION, defaultKubeletPort } from './node-agents.js';
 export type { NodeAgentOptions } from './node-agents.js';
 export type { NatsAuditSinkOptions } from './audit-nats.js';
 export { WatchCacheSet } from './cache/cache-set.js';

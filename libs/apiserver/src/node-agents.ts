@@ -20,8 +20,15 @@ export interface NodeAgentOptions {
 
 export const defaultKubeletPort = 10250;
 
+/**
+ * Node annotation naming where the node's simulated kubelet really listens (`host:port`). Simulated nodes'
+ * InternalIPs are VPC addresses that exist only in the cloud's bookkeeping, so the agent hosting them
+ * publishes its own reachable address here; it wins over InternalIP + kubeletEndpoint.
+ */
+export const AGENT_ENDPOINT_ANNOTATION = 'ekslab.io/agent-endpoint';
+
 export interface NodeLike {
-  readonly metadata: { readonly name?: string };
+  readonly metadata: { readonly name?: string; readonly annotations?: Readonly<Record<string, string>> };
   readonly status?: {
     readonly addresses?: readonly { readonly type?: string; readonly address?: string }[];
     readonly daemonEndpoints?: { readonly kubeletEndpoint?: { readonly Port?: number } };
@@ -29,11 +36,13 @@ export interface NodeLike {
 }
 
 /**
- * `host:port` of a node's agent: the first InternalIP address and the kubelet endpoint port (the default
+ * `host:port` of a node's agent: the {@link AGENT_ENDPOINT_ANNOTATION} when set, else the first InternalIP address and the kubelet endpoint port (the default
  * port when 0 or absent). A node without an InternalIP is 500 with kube-apiserver's connection-info
  * message (`no preferred addresses found; known addresses: [{Hostname n1}]`).
  */
 export function agentAddress(node: NodeLike, defaultPort = defaultKubeletPort): string {
+  const published = node.metadata.annotations?.[AGENT_ENDPOINT_ANNOTATION];
+  if (published) return published;
   const addresses = node.status?.addresses ?? [];
   const ip = addresses.find((a) => a.type === 'InternalIP' && a.address)?.address;
   if (!ip) {

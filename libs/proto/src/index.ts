@@ -59,6 +59,18 @@ export {
   IPAddress,
 } from './gen/ekslab/ipamd/v1/cni_backend.js';
 export type { CNIBackendServer } from './gen/ekslab/ipamd/v1/cni_backend.js';
+// ekslab.ipamd.v1 NodeService — a kubelet agent starts and stops the per-node IPAM of the nodes it hosts.
+export {
+  NodeServiceClient,
+  NodeServiceService,
+  EnsureNodeRequest,
+  EnsureNodeResponse,
+  RemoveNodeRequest,
+  RemoveNodeResponse,
+} from './gen/ekslab/ipamd/v1/node_service.js';
+export type { NodeServiceServer } from './gen/ekslab/ipamd/v1/node_service.js';
+/** gRPC metadata key naming the node a CNIBackend call is for (one ipamd serves many simulated nodes). */
+export const IPAMD_NODE_METADATA_KEY = 'ekslab-node-name';
 
 // ekslab.kubelet.v1 — the node agent's container-log endpoint (the kubelet's /containerLogs).
 export {

@@ -89,4 +89,9 @@ describe('agentAddress', () => {
       code: 500, message: 'no preferred addresses found; known addresses: [{Hostname n1}]',
     });
   });
+
+  it('node agent — the agent-endpoint annotation wins over the InternalIP', () => {
+    const n = { metadata: { name: 'n1', annotations: { 'ekslab.io/agent-endpoint': 'kubelet-a:10250' } }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.5' }] } };
+    expect(agentAddress(n)).toBe('kubelet-a:10250');
+  });
 });
