@@ -1,4 +1,5 @@
 import { commonOptions, ekslabVersion, opt, type CommandInfo, type ConfigOf } from '@ekslab/runtime';
+import { parseWatchCacheSizes } from '@ekslab/apiserver';
 
 export const info: CommandInfo & { readonly service: string } = {
   service: 'apiserver',
@@ -40,6 +41,7 @@ export const options = {
   defaultUnreachableTolerationSeconds: opt.int(300, 'tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration every pod gets (kube-apiserver --default-unreachable-toleration-seconds)'),
   watchCache: opt.choice<'true' | 'false'>('true', ['true', 'false'], 'serve watches, lists and namespace lookups from an in-memory cache of etcd per resource (kube-apiserver --watch-cache)'),
   defaultWatchCacheSize: opt.int(100, 'smallest event window of each resource\'s watch cache; it grows to 100×1024 events to keep --watch-cache-event-fresh-duration of history; 0 turns the cache off (kube-apiserver --default-watch-cache-size)'),
+  watchCacheSizes: opt.parsed<ReadonlyMap<string, number>>(new Map(), 'comma-separated resource[.group]#size settings (core resources without a group); the cache sizes itself, so the only meaningful size is 0, which leaves that resource uncached (its lists and watches go to etcd) (kube-apiserver --watch-cache-sizes)', parseWatchCacheSizes, { placeholder: '<resource[.group]#size,...>', defaultDescription: '' }),
   watchCacheEventFreshDuration: opt.duration(75_000, 'history the watch cache tries to keep for watches that resume from a resourceVersion (kube-apiserver: 75 s)'),
   watchCacheWatcherBuffer: opt.int(1_000, 'events a watch may fall behind the cache before it is closed (the client re-watches)', [1, 1_000_000]),
   watchCacheBlockTimeout: opt.duration(3_000, 'how long a list waits for the watch cache to reach the revision it needs; a consistent list then goes to etcd, a list at a newer resourceVersion gets 504'),

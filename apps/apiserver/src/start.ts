@@ -26,6 +26,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
       // One watch cache per process, shared by REST and gRPC (kube-apiserver's cacher).
       const watchCache = config.watchCache === 'true' && config.defaultWatchCacheSize > 0 ? new WatchCacheSet({
         store, log, metrics: ops.registry, watcherBufferSize: config.watchCacheWatcherBuffer, freshnessTimeoutMs: config.watchCacheBlockTimeout,
+        uncached: new Set([...config.watchCacheSizes].filter(([, size]) => size === 0).map(([name]) => name)),
         sizing: { lowerBound: config.defaultWatchCacheSize, upperBound: Math.max(config.defaultWatchCacheSize, 100 * 1024), eventFreshMs: config.watchCacheEventFreshDuration },
       }) : undefined;
       let serving = false;

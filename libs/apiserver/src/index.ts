@@ -23,4 +23,5 @@ export { AGENT_ENDPOINT_ANNOTATION, defaultKubeletPort } from './node-agents.js'
 export type { NodeAgentOptions } from './node-agents.js';
 export type { NatsAuditSinkOptions } from './audit-nats.js';
 export { WatchCacheSet } from './cache/cache-set.js';
+export { parseWatchCacheSizes, watchCacheResourceName } from './cache/sizes.js';
 export type { WatchCacheOptions } from './cache/cache-set.js';

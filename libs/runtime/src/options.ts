@@ -69,6 +69,17 @@ export const opt = {
     description, defaultValue, defaultDescription: defaultValue.join(','), placeholder: '<a,b,...>',
     parse: (raw) => raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
   }),
+  /** A flag with its own parser; whatever it throws is reported as an invalid value of the flag. */
+  parsed: <T>(defaultValue: T, description: string, parse: (raw: string) => T, extra: { placeholder?: string; defaultDescription?: string } = {}): OptionSpec<T> => ({
+    description, defaultValue, placeholder: extra.placeholder ?? '<value>', ...(extra.defaultDescription !== undefined ? { defaultDescription: extra.defaultDescription } : {}),
+    parse: (raw) => {
+      try {
+        return parse(raw);
+      } catch (err) {
+        throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+      }
+    },
+  }),
   choice: <T extends string>(defaultValue: T, choices: readonly T[], description: string): OptionSpec<T> => ({
     description: `${description} (one of: ${choices.join(', ')})`, defaultValue, placeholder: '<choice>',
     parse: (raw) => {

@@ -7,6 +7,7 @@ import type { KubeObject } from '../rest/objects.js';
 import { TooLargeResourceVersionError } from './errors.js';
 import { cacheMetrics, type CacheMetrics } from './metrics.js';
 import { ResourceCache } from './resource-cache.js';
+import { watchCacheResourceName } from './sizes.js';
 import { defaultWindowSizing, type WindowSizing } from './window.js';
 
 export interface WatchCacheOptions {
@@ -25,6 +26,8 @@ export interface WatchCacheOptions {
   readonly now?: () => number;
   /** Where the cache's metrics go (the ops server's registry); none when absent. */
   readonly metrics?: MetricsRegistry;
+  /** Resources (`resource[.group]`, as `--watch-cache-sizes` names them) left uncached: etcd serves them. */
+  readonly uncached?: ReadonlySet<string>;
 }
 
 /** A list request as the REST and gRPC layers receive it. */
@@ -89,7 +92,7 @@ export class WatchCacheSet {
       ...(this.metrics ? { metrics: this.metrics } : {}),
     };
     for (const info of resources) {
-      if (info.virtual) continue;
+      if (info.virtual || opts.uncached?.has(watchCacheResourceName(info))) continue;
       const cache = new ResourceCache(info, opts.store, cacheOptions);
       this.caches.set(cache.prefix, cache);
     }

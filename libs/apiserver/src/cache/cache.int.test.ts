@@ -175,6 +175,24 @@ describe('WatchCacheSet over real etcd', () => {
     ctl.abort();
   });
 
+  it('cache — a resource left uncached (--watch-cache-sizes secrets#0) is listed and watched from etcd', async () => {
+    const partial = new WatchCacheSet({ store: writer, log, uncached: new Set(['secrets']) });
+    expect(partial.cacheFor('/core/secrets/')).toBeUndefined();
+    expect(partial.cacheFor('/core/configmaps/')).toBeDefined();
+    expect(partial.unsynced()).not.toContain('secrets');
+    await writer.create(secretKey('uncached', 's1'), secret('uncached', 's1'));
+    const signal = AbortSignal.timeout(5_000);
+    // Never started, yet it answers: the list and the watch go to etcd.
+    const listed = await partial.list('/core/secrets/uncached/', { signal });
+    expect(listed.items.map((o) => o.metadata.name)).toEqual(['s1']);
+    const ctl = new AbortController();
+    const watch = await partial.watchSource().watch('/core/secrets/uncached/', listed.resourceVersion, false, ctl.signal);
+    const next = changes(watch, 1);
+    const created = await writer.create(secretKey('uncached', 's2'), secret('uncached', 's2'));
+    expect(await next).toEqual([['ADDED', 's2', created.metadata.resourceVersion]]);
+    ctl.abort();
+  });
+
   it('cache — compaction while its etcd member is down: the cache re-lists, ends its watchers, and matches etcd again', async () => {
     const secretsCache = cache.cacheFor('/core/secrets/')!;
     await writer.create(secretKey('relist', 'before'), secret('relist', 'before'));
