@@ -108,6 +108,20 @@ describe('pods/binding', () => {
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
   });
 
+  it('the deprecated POST namespaces/<ns>/bindings binds the pod its metadata.name names; no name is 400', async () => {
+    await createPod('old1');
+    const bindings = `/api/v1/namespaces/${ns}/bindings`;
+    const res = await api('POST', bindings, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'old1' }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-old' } });
+    expect([res.status, res.json]).toEqual([201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }]);
+    expect(((await api('GET', `${pods}/old1`)).json as { spec: { nodeName: string } }).spec.nodeName).toBe('node-old');
+    const again = await api('POST', bindings, { metadata: { name: 'old1' }, target: { kind: 'Node', name: 'node-b' } });
+    expect([again.status, again.json['message']]).toEqual([409, 'Operation cannot be fulfilled on pods/binding "old1": pod old1 is already assigned to node "node-old"']);
+    const noName = await api('POST', bindings, { metadata: {}, target: { kind: 'Node', name: 'node-b' } });
+    expect([noName.status, noName.json['reason'], noName.json['message']]).toEqual([400, 'BadRequest', 'name must be provided']);
+    const discovery = (await api('GET', '/api/v1')).json as { resources: Array<{ name: string; kind: string; verbs: string[]; namespaced: boolean }> };
+    expect(discovery.resources.find((r) => r.name === 'bindings')).toMatchObject({ kind: 'Binding', verbs: ['create'], namespaced: true });
+  });
+
   it('over gRPC as well (what the scheduler calls)', async () => {
     const service = new ResourceServiceClient(grpcAddress, credentials.createSsl(Buffer.from(ca)));
     try {

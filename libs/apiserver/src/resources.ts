@@ -17,7 +17,7 @@ export interface ResourceInfo {
   readonly categories?: readonly string[];
   /** Subresources with their own verbs (`status`: get, patch, update). */
   readonly subresources?: Readonly<Record<string, readonly Verb[]>>;
-  /** True for create-only review resources that are answered, never stored (SelfSubject*Review; rest/reviews.ts). */
+  /** True for create-only resources that are answered, never stored: SelfSubject*Review (rest/reviews.ts) and the deprecated `bindings`. */
   readonly virtual?: boolean;
 }
 
@@ -38,6 +38,9 @@ export const resources: readonly ResourceInfo[] = [
     shortNames: ['po'], categories: ['all'],
     subresources: { ...status, binding: ['create'], eviction: ['create'], log: ['get'] },
   }),
+  // The deprecated way to bind (kube's `bindings` storage, the same BindingREST as pods/binding): the Binding's
+  // metadata.name names the pod.
+  r('', 'v1', 'bindings', 'Binding', true, { verbs: ['create'], virtual: true }),
   r('', 'v1', 'nodes', 'Node', false, { shortNames: ['no'], subresources: status }),
   r('', 'v1', 'services', 'Service', true, {
     verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],

@@ -12,7 +12,7 @@ import type { KubeObject } from '../rest/objects.js';
 import { fieldManagerOf, patchManagerOf } from '../rest/apply.js';
 import { checkApplyConfiguration, checkObject, patchFieldCheck } from '../rest/field-validation.js';
 import { applyPatch, serverSideApply } from '../rest/patch.js';
-import { createSubresource } from '../rest/subresources.js';
+import { createBinding, createSubresource } from '../rest/subresources.js';
 import { listKindOf, Registry } from '../rest/registry.js';
 import { answerReview } from '../rest/reviews.js';
 import { logFailure, resolve, targetOf, unary } from './call.js';
@@ -36,6 +36,10 @@ export function createResourceService(opts: ApiServerOptions): ResourceServiceSe
       const req = call.request;
       const { user, info } = await resolve(opts, call, 'create', req, signal);
       const input = decodeJsonObject(req.object, 'CreateRequest.object');
+      if (info.virtual && info.kind === 'Binding') {
+        const call = { registry, store, now: opts.now ?? Date.now, dryRun: req.options?.dryRun ?? false, signal };
+        return CreateResponse.create({ object: rawObjectOf(info, await createBinding(call, req.namespace, input) as KubeObject) });
+      }
       if (info.virtual) {
         // Self*Reviews: answered, never stored (as over REST).
         const review = answerReview(opts, user, info, input, (opts.now ?? Date.now)()) as unknown as KubeObject;

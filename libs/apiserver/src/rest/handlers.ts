@@ -8,7 +8,7 @@ import { addWarnings, checkApplyConfiguration, fieldValidationOf, patchFieldChec
 import { applyPatch, patchTypeOf, serverSideApply } from './patch.js';
 import { deleteOptions, dryRun, methodNotAllowed, now, render, target, verbOf, type RequestContext } from './request.js';
 import { review } from './reviews.js';
-import { handleSubresource } from './subresources.js';
+import { handleBindings, handleSubresource } from './subresources.js';
 
 export { verbOf, type RequestContext } from './request.js';
 
@@ -18,7 +18,7 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
   const sub = r.subresource;
   const allowed = sub ? (r.info.subresources?.[sub] ?? methodNotAllowed(r.info, verb, sub)) : r.info.verbs;
   if (!allowed.includes(verb) && !(sub && verb === 'get' && allowed.includes('get'))) methodNotAllowed(r.info, verb, sub);
-  if (r.info.virtual) return review(ctx);
+  if (r.info.virtual) return r.info.kind === 'Binding' ? handleBindings(ctx) : review(ctx);
   if (sub && sub !== 'status') return handleSubresource(ctx, verb);
   const rendering = verb === 'get' || verb === 'list' || verb === 'watch' ? negotiate(ctx.req.headers, query) : { kind: 'object' as const };
 

@@ -54,6 +54,22 @@ export async function createSubresource(call: SubresourceCall, tokens: ServiceAc
   throw failure(404, 'NotFound', `the server could not find the requested resource (create ${sub === 'token' ? 'serviceaccounts' : 'pods'}/${sub})`);
 }
 
+/**
+ * `POST /api/v1/namespaces/<ns>/bindings` — the deprecated binding endpoint: the same BindingREST as
+ * pods/binding, with the pod named by the Binding's metadata.name ("name must be provided" without one).
+ */
+export function createBinding(call: SubresourceCall, namespace: string, body: Record<string, unknown>): Promise<object> {
+  const name = (body['metadata'] as { name?: unknown } | undefined)?.name;
+  if (typeof name !== 'string' || name === '') throw failure(400, 'BadRequest', 'name must be provided');
+  return bindPod(call, namespace, name, body);
+}
+
+export async function handleBindings(ctx: RequestContext): Promise<void> {
+  const body = await bodyObject(ctx);
+  const call: SubresourceCall = { registry: ctx.registry, store: ctx.store, now: () => now(ctx), dryRun: dryRun(ctx.query), signal: ctx.signal };
+  return sendJson(ctx.res, 201, await createBinding(call, ctx.route.namespace ?? '', body));
+}
+
 async function handleCreateSubresource(ctx: RequestContext, sub: string): Promise<void> {
   const t = target(ctx.route);
   const body = await bodyObject(ctx);
