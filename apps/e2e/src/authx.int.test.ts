@@ -26,6 +26,7 @@ let ca: string;
 let adminToken: string;
 let adminConfig: string;
 let schedulerConfig: string;
+let schedulerToken: string;
 let grpcAddress: string;
 let agent: Server;
 let agentPort: number;
@@ -104,7 +105,8 @@ beforeAll(async () => {
   ca = readFileSync(join(certDir, 'ca.crt'), 'utf8');
   adminToken = tokenOf(join(certDir, 'tokens.csv'), 'kubernetes-admin');
   adminConfig = writeKubeconfig(server, ca, adminToken);
-  schedulerConfig = writeKubeconfig(server, ca, tokenOf(join(certDir, 'tokens.csv'), 'system:kube-scheduler'));
+  schedulerToken = tokenOf(join(certDir, 'tokens.csv'), 'system:kube-scheduler');
+  schedulerConfig = writeKubeconfig(server, ca, schedulerToken);
 
   const setup = await admin(['apply', '-f', '-'], `
 apiVersion: v1
@@ -242,6 +244,30 @@ describe('gRPC calls are audited like REST', () => {
     await waitFor(() => grpcEvent('get', `/api/v1/namespaces/${ns}/configmaps/via-grpc`) !== undefined, { description: 'the get event', timeoutMs: 5_000 });
     expect(grpcEvent('get', `/api/v1/namespaces/${ns}/configmaps/via-grpc`)).toMatchObject({ objectRef: { name: 'via-grpc' }, responseStatus: { code: 200 } });
     expect(grpcEvent('get', `/api/v1/namespaces/${ns}/secrets/nope`)).toMatchObject({ user: { username: 'system:anonymous' }, responseStatus: { code: 403 } });
+  });
+});
+
+describe('impersonation over gRPC (impersonate-* metadata)', () => {
+  it('the impersonated user is authorized and audited; a requester without the impersonate verb is 403', async () => {
+    const service = new ResourceServiceClient(grpcAddress, credentials.createSsl(Buffer.from(ca)));
+    const signal = () => AbortSignal.timeout(10_000);
+    try {
+      const pods = { service, gvr: { group: '', version: 'v1', resource: 'pods' }, namespace: ns };
+      const asJane = new ResourceClient({ ...pods, token: adminToken, impersonate: { user: 'jane' } });
+      await expect(asJane.list({}, signal())).rejects.toThrow('pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "authx"');
+      const asJaneDev = new ResourceClient({ ...pods, token: adminToken, impersonate: { user: 'jane', groups: ['devs'] } });
+      expect(Array.isArray((await asJaneDev.list({}, signal())).items)).toBe(true);
+      const asBob = new ResourceClient({ ...pods, token: schedulerToken, impersonate: { user: 'bob' } });
+      await expect(asBob.list({}, signal())).rejects.toThrow('users "bob" is forbidden: User "system:kube-scheduler" cannot impersonate resource "users" in API group "" at the cluster scope');
+      const asDevs = new ResourceClient({ ...pods, token: schedulerToken, impersonate: { user: 'jane', groups: ['devs'] } });
+      await expect(asDevs.list({}, signal())).rejects.toThrow('groups "devs" is forbidden: User "system:kube-scheduler" cannot impersonate resource "groups" in API group "" at the cluster scope');
+    } finally {
+      service.close();
+    }
+    const event = await waitFor(() => auditEvents.find((e) => String(e['userAgent']).includes('grpc-node') && (e['impersonatedUser'] as { groups?: string[] } | undefined)?.groups?.includes('devs') && e['verb'] === 'list'), {
+      description: 'the audit event of the impersonated gRPC list', timeoutMs: 10_000,
+    });
+    expect(event).toMatchObject({ user: { username: 'kubernetes-admin' }, impersonatedUser: { username: 'jane', groups: ['devs', 'system:authenticated'] }, responseStatus: { code: 200 } });
   });
 });
 

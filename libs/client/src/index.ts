@@ -3,7 +3,7 @@ export { ApiError, TerminalError, isNotFound, isConflict, isAlreadyExists, isGon
 export { objectKey, splitKey } from './types.js';
 export type { KubeObject, ObjectMeta, WatchEvent, WatchEventType, ListOpts, WatchOpts, ListPage, ListerWatcher } from './types.js';
 export { ResourceClient, DEFAULT_CALL_DEADLINE_MS } from './resource-client.js';
-export type { ResourceClientOptions, CallOpts, PatchKind } from './resource-client.js';
+export type { ResourceClientOptions, ImpersonationConfig, CallOpts, PatchKind } from './resource-client.js';
 export { FakeClock, settle } from './fake-clock.js';
 export {
   ItemExponentialRateLimiter,

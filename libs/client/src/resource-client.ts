@@ -35,6 +35,16 @@ export interface ResourceClientOptions {
   token?: string | (() => string);
   /** Deadline of unary calls, ms; default DEFAULT_CALL_DEADLINE_MS. 0 = none. */
   deadlineMs?: number;
+  /** Act as another user (client-go's rest.Config Impersonate): sent as `impersonate-*` call metadata. */
+  impersonate?: ImpersonationConfig;
+}
+
+/** Whom calls act as; the caller needs the `impersonate` verb on each (users, groups, uids, userextras). */
+export interface ImpersonationConfig {
+  user: string;
+  uid?: string;
+  groups?: readonly string[];
+  extra?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Options every unary call takes. Aborting the signal cancels the call and rejects with signal.reason. */
@@ -209,6 +219,14 @@ export class ResourceClient<T extends KubeObject = KubeObject> implements Lister
     const md = new Metadata();
     const token = typeof this.options.token === 'function' ? this.options.token() : this.options.token;
     if (token) md.set('authorization', `Bearer ${token}`);
+    const as = this.options.impersonate;
+    if (as) {
+      md.set('impersonate-user', as.user);
+      if (as.uid) md.set('impersonate-uid', as.uid);
+      for (const g of as.groups ?? []) md.add('impersonate-group', g);
+      // HTTP's Impersonate-Extra-<key> percent-encodes the key; metadata keys must be lower-case ASCII too.
+      for (const [key, values] of Object.entries(as.extra ?? {})) for (const v of values) md.add(`impersonate-extra-${encodeURIComponent(key).toLowerCase()}`, v);
+    }
     return md;
   }
 

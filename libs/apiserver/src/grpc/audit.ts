@@ -17,13 +17,15 @@ interface Noted {
   readonly user: UserInfo;
   readonly verb: Verb;
   readonly target: CallTarget;
+  /** Whom the call acts as through impersonate-* metadata. */
+  readonly impersonated?: UserInfo;
 }
 
 // Filled by `resolve` once the caller is authenticated; calls that fail authentication are not audited (as REST).
 const noted = new WeakMap<object, Noted>();
 
-export function noteCall(call: object, user: UserInfo, verb: Verb, target: CallTarget): void {
-  noted.set(call, { user, verb, target });
+export function noteCall(call: object, user: UserInfo, verb: Verb, target: CallTarget, impersonated?: UserInfo): void {
+  noted.set(call, { user, verb, target, ...(impersonated ? { impersonated } : {}) });
 }
 
 /** `127.0.0.1` of grpc-js's `127.0.0.1:5000` / `[::1]:5000` peer strings. */
@@ -52,7 +54,7 @@ export function auditCall(opts: Pick<ApiServerOptions, 'audit'>, call: Auditable
   }
   const [agent] = call.metadata.get('user-agent');
   opts.audit.record(buildAuditEvent({
-    requestURI, attributes, user: n.user, sourceIP: peerAddress(call.getPeer()),
+    requestURI, attributes, user: n.user, ...(n.impersonated ? { impersonatedUser: n.impersonated } : {}), sourceIP: peerAddress(call.getPeer()),
     userAgent: typeof agent === 'string' ? agent : undefined, code, receivedAt, completedAt: Date.now(),
   }));
 }

@@ -2,7 +2,7 @@
 // system:masters / Node / RBAC) fed from call metadata and the TLS session instead of HTTP headers.
 import type { PeerCertificate } from 'node:tls';
 import type { Metadata } from '@grpc/grpc-js';
-import { forbiddenStatus, type UserInfo } from '@ekslab/apiserver-auth';
+import { forbiddenStatus, ImpersonationForbiddenError, impersonatedUser, InvalidImpersonationError, type UserInfo } from '@ekslab/apiserver-auth';
 import type { ApiServerOptions } from '../http/server.js';
 import { ApiStatusError, failure } from '../http/status.js';
 import type { Verb } from '../resources.js';
@@ -36,6 +36,28 @@ export async function authenticateCall(opts: ApiServerOptions, call: CallCredent
   }, signal);
   if ('error' in result) throw failure(401, 'Unauthorized', 'Unauthorized');
   return result.user;
+}
+
+/**
+ * The user a call acts as: the requester, or whom its `impersonate-user` / `impersonate-group` /
+ * `impersonate-uid` / `impersonate-extra-<key>` metadata names (REST's Impersonate-* headers; gRPC lower-cases
+ * keys as HTTP/2 does). 403 with kube's Status when the requester may not impersonate; 500 InternalError with
+ * kube's message for groups, uid or extra without a user.
+ */
+export function impersonateCall(opts: ApiServerOptions, call: CallCredentials, requester: UserInfo): UserInfo {
+  if (!opts.auth) return requester;
+  const headers: Record<string, string[]> = {};
+  for (const [key, values] of Object.entries(call.metadata.toJSON())) {
+    if (key.startsWith('impersonate-')) headers[key] = values.map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
+  }
+  if (Object.keys(headers).length === 0) return requester;
+  try {
+    return impersonatedUser(opts.auth.authorizer, requester, headers) ?? requester;
+  } catch (err) {
+    if (err instanceof ImpersonationForbiddenError) throw new ApiStatusError({ ...err.status, details: { ...err.status.details } });
+    if (err instanceof InvalidImpersonationError) throw failure(500, 'InternalError', err.message);
+    throw err;
+  }
 }
 
 /** 403 Forbidden, worded as over REST, unless the authorizer allows `verb` on the target. */

@@ -7,7 +7,7 @@ import { ApiStatusError, failure, statusOf } from '../http/status.js';
 import { findResource, type ResourceInfo, type Verb } from '../resources.js';
 import type { Target } from '../rest/registry.js';
 import { auditCall, noteCall } from './audit.js';
-import { authenticateCall, authorizeCall, type CallCredentials } from './auth.js';
+import { authenticateCall, authorizeCall, impersonateCall, type CallCredentials } from './auth.js';
 import type { CallTarget } from './attributes.js';
 import { serviceErrorOf } from './status.js';
 
@@ -35,15 +35,17 @@ export interface Resolved {
 }
 
 /**
- * The REST pipeline's front half for one call, in kube-apiserver's order: authentication (401), request
+ * The REST pipeline's front half for one call, in kube-apiserver's order: authentication (401), impersonation
+ * (403), request
  * shape (400: gvr, name, namespace), authorization on the equivalent REST attributes (403), resource lookup
  * (404), verb allowed on the resource or subresource (405). Subresources other than `status`,
  * `namespaces/finalize` and the create-only pods/binding, pods/eviction and serviceaccounts/token are 404
  * (scale is REST-only).
  */
 export async function resolve(opts: ApiServerOptions, call: CallCredentials, verb: Verb, t: CallTarget, signal?: AbortSignal): Promise<Resolved> {
-  const user = await authenticateCall(opts, call, signal);
-  noteCall(call, user, verb, t);
+  const requester = await authenticateCall(opts, call, signal);
+  const user = impersonateCall(opts, call, requester);
+  noteCall(call, requester, verb, t, user !== requester ? user : undefined);
   if ((named.has(verb) || (verb === 'create' && t.subresource)) && !t.name) throw failure(400, 'BadRequest', `name is required to ${verb} a single object`);
   if (t.subresource && !t.name) throw failure(400, 'BadRequest', 'a subresource needs the name of its object');
   authorizeCall(opts, user, verb, t);
