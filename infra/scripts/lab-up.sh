@@ -107,9 +107,9 @@ wait_healthy() {
   done
 }
 
-# Retries check function $1 (which prints what it found) until it passes or the deadline.
+# Retries check function $1 (which prints what it found) until it passes or $3 seconds (default 30) pass.
 verify_until() {
-  local check=$1 what=$2 deadline=$((SECONDS + 30)) out
+  local check=$1 what=$2 deadline=$((SECONDS + ${3:-30})) out
   while :; do
     if out=$($check 2>&1); then
       lab_log "OK   $what: $out"
@@ -275,6 +275,20 @@ check_kubectl_readyz() {
   [[ $out == ok ]]
 }
 
+# Every node the kubelet agents host is registered and Ready (only when the lab runs kubelet agents). The
+# expected count is the node group's desired size, read from the first agent's command line.
+check_nodes() {
+  local want c out ready total
+  c=$(lab_running_container kubelet)
+  [[ -n $c ]] || { echo "no running kubelet agent"; return 1; }
+  want=$(docker inspect --format '{{range .Config.Cmd}}{{println .}}{{end}}' "$c" | sed -n 's/^--nodegroup-desired-size=//p' | head -n1)
+  out=$(lab_kubectl get nodes --no-headers 2>&1) || { echo "$out"; return 1; }
+  total=$(grep -c . <<<"$out" || true)
+  ready=$(awk '$2 == "Ready"' <<<"$out" | wc -l)
+  echo "$ready/${want:-?} nodes Ready ($total registered)"
+  [[ -n $want && $ready == "$want" ]]
+}
+
 verify_kubectl() {
   if ! command -v kubectl >/dev/null 2>&1; then
     lab_log "SKIP kubectl checks: kubectl is not on PATH"
@@ -282,6 +296,7 @@ verify_kubectl() {
   fi
   verify_until check_kubectl_version "kubectl version (127.0.0.1:6443)"
   verify_until check_kubectl_readyz "kubectl get --raw /readyz"
+  if [[ $(expected_count kubelet) -gt 0 ]]; then verify_until check_nodes "nodes" 120; fi
 }
 
 # `compose up -d`, tried again when it fails: compose v1 gives up ("Encountered errors while bringing up the
