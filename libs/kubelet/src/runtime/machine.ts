@@ -5,7 +5,8 @@
 // late caller sees the same history an on-time one would.
 import { createHash } from 'node:crypto';
 import { Container, type TerminatedState } from './container.js';
-import { ImageCache, imageIdOf, imageMarkedMissing, imageNotFoundError, imageSizeBytes, pullPolicyOf } from './images.js';
+import type { ImageCache} from './images.js';
+import { imageIdOf, imageMarkedMissing, imageNotFoundError, imageSizeBytes, pullPolicyOf } from './images.js';
 import { formatPod, msg } from './messages.js';
 import type { RuntimeEvent, RuntimeNeed, RuntimePod, RuntimeTiming } from './types.js';
 
