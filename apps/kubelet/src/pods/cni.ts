@@ -43,7 +43,7 @@ function call<Res>(signal: AbortSignal, start: (md: Metadata, cb: (err: ServiceE
 export class GrpcCni implements CniPort {
   private readonly client: CNIBackendClient;
 
-  constructor(endpoint: string, private readonly deadlineMs = 30_000) {
+  constructor(endpoint: string, private readonly deadlineMs = 10_000) {
     this.client = new CNIBackendClient(endpoint, credentials.createInsecure());
   }
 

@@ -52,11 +52,15 @@ export function grpcPodApi(service: ResourceServiceClient, token: string): PodAp
   };
 }
 
+const MAX_DISTINCT_EVENTS = 32;
+
 const time = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Per-pod event recorder: core/v1 Events from the kubelet (source kubelet/<node>), repeats aggregated by count. */
 export class PodEventRecorder {
+  /** Recent distinct events (insertion order); bounded so a pod retrying with new messages stays small. */
   private readonly seen = new Map<string, { name: string; count: number; first: number }>();
+  private created = 0;
 
   constructor(private readonly node: string) {}
 
@@ -69,7 +73,7 @@ export class PodEventRecorder {
       return;
     }
     // The recorder's name: `<object>.<UnixNano in hex>`.
-    const name = `${pod.name}.${(BigInt(e.at) * 1_000_000n + BigInt(this.seen.size)).toString(16)}`;
+    const name = `${pod.name}.${(BigInt(e.at) * 1_000_000n + BigInt(this.created++ % 1_000_000)).toString(16)}`;
     await api.createEvent({
       apiVersion: 'v1', kind: 'Event',
       metadata: { name, namespace: pod.namespace },
@@ -84,5 +88,6 @@ export class PodEventRecorder {
       reportingComponent: 'kubelet', reportingInstance: this.node,
     } as KubeObject, signal);
     this.seen.set(key, { name, count: 1, first: e.at });
+    if (this.seen.size > MAX_DISTINCT_EVENTS) this.seen.delete(this.seen.keys().next().value!);
   }
 }

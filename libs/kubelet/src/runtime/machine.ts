@@ -199,7 +199,9 @@ export class PodRuntime {
     if (next !== undefined) next.wake = t;
   }
 
-  private planDeletion(t: number): void {
+  private planDeletion(at: number): void {
+    // Deletion is noticed at `since`, which may be later than the last processed change.
+    const t = Math.max(at, this.deleting!.since);
     const deadline = this.deleting!.since + this.deleting!.graceMs;
     for (const c of this.allContainers()) {
       if (c.isRunning) {
