@@ -72,7 +72,7 @@ function setup(pod: ApiPod) {
 const pod: ApiPod = {
   metadata: { name: 'web', namespace: 'default', uid: 'uid-1', resourceVersion: '5' },
   spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'nginx:1.27' }] },
-  status: { phase: 'Pending', qosClass: 'BestEffort' },
+  status: { phase: 'Pending', qosClass: 'BestEffort', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2023-11-14T22:00:00Z' }] },
 };
 
 describe('PodWorker', () => {
@@ -82,8 +82,10 @@ describe('PodWorker', () => {
     expect(cni.calls).toEqual(['add n1 default/web']);
     const phases = api.statuses.map((s) => [s.at - T0, s.status['phase'], s.status['podIP'] ?? null]);
     expect(phases).toEqual([[0, 'Pending', null], [0, 'Pending', '10.0.1.20'], [1, 'Running', '10.0.1.20']]);
-    const last = api.statuses.at(-1)!.status as { conditions: Array<{ type: string; status: string }>; hostIP: string };
-    expect(last.conditions.map((c) => `${c.type}=${c.status}`)).toEqual(['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True']);
+    const last = api.statuses.at(-1)!.status as { conditions: Array<{ type: string; status: string; lastTransitionTime: string }>; hostIP: string };
+    expect(last.conditions.map((c) => `${c.type}=${c.status}`)).toEqual(['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
+    // the scheduler's transition time is kept
+    expect(last.conditions.at(-1)).toMatchObject({ lastTransitionTime: '2023-11-14T22:00:00Z' });
     expect(last.hostIP).toBe('10.0.0.10');
     expect(api.events.map((e) => (e as unknown as { reason: string }).reason)).toEqual(['Pulling', 'Pulled', 'Created', 'Started']);
     expect(api.events[0]).toMatchObject({

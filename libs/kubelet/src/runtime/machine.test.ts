@@ -302,3 +302,29 @@ describe('runtime — logs', () => {
     expect(nextLineAt(done, T0 + 12_000)).toBeUndefined();
   });
 });
+
+describe('runtime — a restarted agent adopts what was reported', () => {
+  it('a running pod keeps its sandbox, address and container: no CNI call, no events, same IDs', () => {
+    const first = new Harness(pod({ annotations: { 'ekslab.io/run-for': '1m' } }), { pullBytesPerSecond: 1e12 }, new ImageCache(), []);
+    first.addresses = ['10.0.1.7'];
+    first.advance(11_000); // one failed sandbox attempt, then the second (at 10 s) gets the address
+    expect(first.status.phase).toBe('Running');
+    const reported = first.status;
+    const again = new Harness({ ...pod({ annotations: { 'ekslab.io/run-for': '1m' } }), status: reported }, {}, new ImageCache(), []);
+    expect(again.calls).toEqual([]);
+    expect(again.events).toEqual([]);
+    expect(again.status.podIP).toBe('10.0.1.7');
+    expect(again.container()).toEqual(first.container());
+    expect(again.rt.sandbox.id).toBe(first.rt.sandbox.id);
+    // it still exits when its run ends (1 min after the original start), and restarts as before
+    again.now = first.now;
+    again.advance(60_000);
+    expect(again.container()!.restartCount).toBe(1);
+    expect(again.reasons()).toEqual(['Pulled', 'Created', 'Started']);
+  });
+
+  it('nothing to adopt (no container ID yet): the pod starts afresh', () => {
+    const again = new Harness({ ...pod(), status: { podIP: '10.0.1.7', containerStatuses: [{ name: 'app', state: { waiting: { reason: 'ContainerCreating' } } }] } });
+    expect(again.calls).toEqual(['addNetwork']);
+  });
+});

@@ -3,10 +3,11 @@
 // time. It performs no I/O: what it needs from outside (CNI ADD/DEL, the final API delete) it asks for via
 // `need()`, and the caller reports back. Everything due up to `now` is processed in time order, so a
 // late caller sees the same history an on-time one would.
-import { createHash } from 'node:crypto';
 import { Container, type TerminatedState } from './container.js';
 import type { ImageCache} from './images.js';
 import { imageIdOf, imageMarkedMissing, imageNotFoundError, imageSizeBytes, pullPolicyOf } from './images.js';
+import { adoptReportedState } from './adopt.js';
+import { containerIdFor, sandboxIdFor } from './ids.js';
 import { formatPod, msg } from './messages.js';
 import type { RuntimeEvent, RuntimeNeed, RuntimePod, RuntimeTiming } from './types.js';
 
@@ -20,7 +21,6 @@ export interface PodRuntimeEnv {
 
 export type SandboxState = 'none' | 'ready' | 'released';
 
-const hex64 = (seed: string): string => createHash('sha256').update(seed).digest('hex');
 
 export class PodRuntime {
   /** Events recorded since the caller last drained them (`takeEvents`). */
@@ -32,7 +32,7 @@ export class PodRuntime {
   deleting: { since: number; graceMs: number } | undefined;
   /** The API delete is done: nothing more happens. */
   finished = false;
-  readonly startTime: number;
+  startTime: number;
   private cursor: number;
   private pod: RuntimePod;
 
@@ -47,6 +47,8 @@ export class PodRuntime {
     this.containers = pod.spec.containers.map((c) => new Container(c, false, annotations, waiting, env.timing));
     this.sandbox = { state: 'none', attempt: 0, id: this.sandboxId(0), ip: undefined, retryAt: now, readyAt: undefined };
     if (pod.spec.hostNetwork === true) this.sandbox = { ...this.sandbox, state: 'ready', ip: env.nodeIp, readyAt: now };
+    const adopted = adoptReportedState(pod, this, env, now);
+    if (adopted !== undefined) this.startTime = adopted.startTime;
     this.update(pod, now);
   }
 
@@ -72,7 +74,7 @@ export class PodRuntime {
   }
 
   private sandboxId(attempt: number): string {
-    return hex64(`${this.pod.metadata.uid}/sandbox/${attempt}`);
+    return sandboxIdFor(this.pod.metadata.uid, attempt);
   }
 
   /** A newer version of the pod (same uid): notices deletion and a shortened grace period. */
@@ -333,7 +335,7 @@ export class PodRuntime {
   private createAndStart(c: Container, t: number): void {
     c.instances++;
     c.restartCount = c.instances - 1;
-    const containerId = hex64(`${this.pod.metadata.uid}/${c.init ? 'init' : 'c'}/${c.name}/${c.instances}`);
+    const containerId = containerIdFor(this.sandbox.id, c.init, c.name, c.instances);
     c.imageId = imageIdOf(c.spec.image);
     this.record('Normal', 'Created', msg.created(c.name), c, t);
     this.record('Normal', 'Started', msg.started(c.name), c, t);
@@ -351,11 +353,12 @@ export class PodRuntime {
     c.livenessFailures = 0;
     c.stopAt = undefined;
     c.previousLog = c.log;
-    c.log = { startedAt: t, startLines: this.startLines(c), intervalMs: b.logIntervalMs ?? this.env.timing.logIntervalMs };
+    c.log = { startedAt: t, startLines: this.logStartLines(c), intervalMs: b.logIntervalMs ?? this.env.timing.logIntervalMs };
     c.wake = c.runningWake();
   }
 
-  private startLines(c: Container): string[] {
+  /** The lines a run of `c` prints at start. */
+  logStartLines(c: Container): string[] {
     if (c.behaviour.logLines !== undefined) return [...c.behaviour.logLines];
     const command = [...(c.spec.command ?? []), ...(c.spec.args ?? [])];
     return [

@@ -101,7 +101,8 @@ function condition(
 
 /**
  * The status to report at `now` (ms). `previous` are the conditions last reported, for transition times.
- * PodScheduled is the scheduler's and left out (a strategic-merge patch keeps it).
+ * PodScheduled is always True once the kubelet sees the pod ("when kubelet sees the pod, `PodScheduled`
+ * condition must be true"), keeping the scheduler's transition time.
  */
 export function podStatus(rt: PodRuntime, node: { readonly ip: string }, previous: readonly RuntimePodCondition[], now: number): ApiPodStatus {
   const phase = podPhase(rt);
@@ -122,6 +123,7 @@ export function podStatus(rt: PodRuntime, node: { readonly ip: string }, previou
         : condition(previous, now, 'Initialized', 'False', 'ContainersNotInitialized', msg.containersNotInitialized(notInitialized)),
     readyCond('Ready'),
     readyCond('ContainersReady'),
+    condition([...(rt.current.status?.conditions ?? []), ...previous], now, 'PodScheduled', 'True'),
   ];
   const ip = rt.sandbox.ip;
   return {

@@ -45,7 +45,31 @@ export interface RuntimePod {
     readonly initContainers?: readonly RuntimeContainerSpec[];
     readonly containers: readonly RuntimeContainerSpec[];
   };
-  readonly status?: { readonly qosClass?: string };
+  readonly status?: {
+    readonly qosClass?: string;
+    readonly phase?: string;
+    readonly conditions?: readonly RuntimePodCondition[];
+    readonly podIP?: string;
+    readonly startTime?: string;
+    readonly initContainerStatuses?: readonly ReportedContainerStatus[];
+    readonly containerStatuses?: readonly ReportedContainerStatus[];
+  };
+}
+
+interface ReportedState {
+  readonly waiting?: { readonly reason?: string; readonly message?: string };
+  readonly running?: { readonly startedAt?: string };
+  readonly terminated?: { readonly exitCode?: number; readonly reason?: string; readonly startedAt?: string; readonly finishedAt?: string; readonly containerID?: string };
+}
+
+/** A container status as a kubelet reported it earlier (what a restarted agent adopts). */
+export interface ReportedContainerStatus {
+  readonly name: string;
+  readonly state?: ReportedState;
+  readonly lastState?: ReportedState;
+  readonly ready?: boolean;
+  readonly restartCount?: number;
+  readonly containerID?: string;
 }
 
 /** An event the kubelet records about the pod (fieldPath names the container, when it is about one). */
