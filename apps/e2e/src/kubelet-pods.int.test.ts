@@ -109,15 +109,19 @@ async function waitPod(name: string, description: string, ok: (p: PodJson) => bo
 const app = (p: PodJson) => p.status.containerStatuses?.find((c) => c.name === 'app');
 const isReady = (p: PodJson) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
-beforeAll(async () => {
-  await ipamd.start();
-  fx = await startApiserver();
-  agent = new ServiceProcess('kubelet', [
+function startAgent(): ServiceProcess {
+  return new ServiceProcess('kubelet', [
     '--cert-dir', fx.certDir, '--grpc-server', fx.grpcAddress, '--ops-address', '127.0.0.1', '--ops-port', '0',
     '--nodes', '2', '--ipamd-endpoint', `127.0.0.1:${ipamd.port}`, '--kubelet-port', '0', '--advertise-address', '127.0.0.1',
     '--crash-loop-backoff', '1s', '--crash-loop-max-backoff', '4s', '--image-pull-backoff', '1s', '--image-pull-max-backoff', '4s',
     '--sandbox-retry-period', '1s', '--image-pull-mib-per-second', '1000', '--container-stop-duration', '200ms', '--log-heartbeat-interval', '1s',
   ]);
+}
+
+beforeAll(async () => {
+  await ipamd.start();
+  fx = await startApiserver();
+  agent = startAgent();
   const serving = await agent.waitForLog((r) => r['msg'] === 'serving LogsService', 60_000);
   const port = Number(serving['port']);
   nodes = await waitFor(async () => {
@@ -271,5 +275,29 @@ describe('kubelet agent: pods through the simulated runtime', () => {
     await createPod('after-delete');
     await waitPod('after-delete', 'Running', (x) => x.status.phase === 'Running');
     expect(ipamd.dels.filter((d) => d.sandbox === sandbox)).toHaveLength(1);
+  }, 60_000);
+
+  it('a restarted agent adopts running pods: same address and container, no AddNetwork, no restart; logs served on its new port', async () => {
+    const before = (await getPod('web'))!;
+    const addsBefore = ipamd.adds.length;
+    agent.signal('SIGTERM');
+    expect((await agent.exited).code).toBe(0);
+    agent = startAgent();
+    const serving = await agent.waitForLog((r) => r['msg'] === 'serving LogsService', 30_000);
+    await waitFor(async () => {
+      const res = await k(['get', 'node', nodes[0]!.name, '-o', 'jsonpath={.metadata.annotations.ekslab\\.io/agent-endpoint}']);
+      return res.stdout === `127.0.0.1:${String(serving['port'])}`;
+    }, { description: 'the node publishes the new endpoint', timeoutMs: 20_000, intervalMs: 200 });
+    const logs = await waitFor(async () => {
+      const res = await k(['logs', 'web', '--tail=1']);
+      return res.code === 0 ? res.stdout : undefined;
+    }, { description: 'logs from the new agent', timeoutMs: 10_000, intervalMs: 200 });
+    expect(logs).toMatch(/^heartbeat \d+: /);
+    const after = (await getPod('web'))!;
+    expect(after.status.phase).toBe('Running');
+    expect(after.status.podIP).toBe(before.status.podIP);
+    expect(app(after)).toMatchObject({ restartCount: 0, ready: true });
+    expect((app(after) as unknown as { containerID: string }).containerID).toBe((app(before) as unknown as { containerID: string }).containerID);
+    expect(ipamd.adds.slice(addsBefore).filter((a) => a.pod === 'default/web')).toEqual([]);
   }, 60_000);
 });
