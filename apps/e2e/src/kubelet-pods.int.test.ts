@@ -234,6 +234,11 @@ describe('kubelet agent: pods through the simulated runtime', () => {
     }
     const p = await waitPod('starved', 'Running once an address is free', (x) => x.status.phase === 'Running' && isReady(x));
     expect(p.status.podIP).toMatch(/^10\.0\.80\.\d+$/);
+    const ops = await agent.waitForLog((r) => r['msg'] === 'ops endpoint listening (/healthz /readyz /metrics)');
+    const metrics = await (await fetch(`http://127.0.0.1:${String(ops['port'])}/metrics`)).text();
+    expect(Number(/^ekslab_kubelet_sandbox_failures_total\{[^}]*\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/^ekslab_kubelet_pod_start_duration_seconds_count\{[^}]*\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/^ekslab_kubelet_pod_workers\{[^}]*\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(4);
   }, 60_000);
 
   it('a hostNetwork pod takes the node IP without AddNetwork', async () => {

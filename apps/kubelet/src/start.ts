@@ -37,7 +37,7 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
     const creds = await waitForNodeCredentials(config.certDir, config.credentialsRetryPeriod, log, signal);
     if (!creds) return;
     const service = new ResourceServiceClient(config.grpcServer, credentials.createSsl(creds.ca));
-    const pods = await startPods(config, { service, tokenFor: (n) => creds.nodeToken(n), clock: systemClock, log });
+    const pods = await startPods(config, { service, tokenFor: (n) => creds.nodeToken(n), clock: systemClock, log, registry: ops.registry });
     try {
       const specs = nodeSpecs(config, type, service, creds, pods.endpoint);
       log.info({ nodes: specs.length, first: specs[0]?.name, instanceType: type.name }, 'hosting nodes');

@@ -9,6 +9,7 @@ import type { HostedNode } from '../agent.js';
 import type { CniPort } from './cni.js';
 import { endpointPatches } from './endpoint.js';
 import { grpcPodApi, type PodApi } from './pod-api.js';
+import type { PodMetrics } from './pod-metrics.js';
 import { PodWorker, type ApiPod, type PodNode } from './pod-worker.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
@@ -26,6 +27,7 @@ export interface PodManagerOptions {
   readonly agentEndpoint: { readonly host: string; readonly port: number };
   readonly initialBackoffMs: number;
   readonly maxBackoffMs: number;
+  readonly metrics?: PodMetrics | undefined;
   /** Replaces the gRPC PodApi (tests). */
   readonly podApi?: (node: string) => PodApi;
 }
@@ -114,7 +116,7 @@ export class PodManager {
     if (old !== undefined) this.remove(old, true);
     const w = new PodWorker(pod, node, {
       cni: this.o.cni, clock: this.o.clock, timing: this.o.timing, log: this.o.log, schedule: this.schedule, signal: this.signal!,
-      initialBackoffMs: this.o.initialBackoffMs, maxBackoffMs: this.o.maxBackoffMs,
+      initialBackoffMs: this.o.initialBackoffMs, maxBackoffMs: this.o.maxBackoffMs, metrics: this.o.metrics,
     });
     this.workers.set(pod.metadata.uid, w);
     this.byKey.set(key, w);

@@ -7,6 +7,7 @@ import { PodRuntime, podStatus, type RuntimePod, type RuntimePodCondition, type 
 import type { Clock, Logger } from '@ekslab/runtime';
 import type { CniPort } from './cni.js';
 import { PodEventRecorder, type PodApi, type PodRef } from './pod-api.js';
+import type { PodMetrics } from './pod-metrics.js';
 
 /** A hosted node as the pods module knows it. */
 export interface PodNode {
@@ -26,6 +27,7 @@ export interface PodWorkerDeps {
   readonly signal: AbortSignal;
   readonly initialBackoffMs: number;
   readonly maxBackoffMs: number;
+  readonly metrics?: PodMetrics | undefined;
 }
 
 export type ApiPod = RuntimePod & { readonly metadata: RuntimePod['metadata'] & { readonly resourceVersion?: string }; readonly status?: { readonly phase?: string; readonly qosClass?: string } };
@@ -41,6 +43,7 @@ export class PodWorker {
   private conditions: RuntimePodCondition[] = [];
   private failures = 0;
   private resourceVersion: string | undefined;
+  private wasReady = false;
 
   constructor(pod: ApiPod, readonly node: PodNode, private readonly deps: PodWorkerDeps) {
     this.rt = new PodRuntime(pod, { nodeName: node.name, nodeIp: node.ip, images: node.images, timing: deps.timing }, deps.clock.now());
@@ -137,10 +140,15 @@ export class PodWorker {
           } catch (err) {
             if (signal.aborted) throw err;
             this.rt.networkFailed((err as { details?: string }).details || (err as Error).message, clock.now());
+            this.deps.metrics?.sandboxFailed();
             continue;
           }
-          if (ip === undefined) this.rt.networkFailed(undefined, clock.now());
-          else this.rt.networkAdded(ip, clock.now());
+          if (ip === undefined) {
+            this.rt.networkFailed(undefined, clock.now());
+            this.deps.metrics?.sandboxFailed();
+          } else {
+            this.rt.networkAdded(ip, clock.now());
+          }
         } else if (need.kind === 'delNetwork') {
           await cni.del(this.sandbox(need.sandboxId), 'PodDeleted', signal);
           this.rt.networkDeleted(clock.now());
@@ -161,6 +169,7 @@ export class PodWorker {
         return undefined;
       }
       this.failures++;
+      this.deps.metrics?.syncFailed();
       const delay = Math.min(this.deps.initialBackoffMs * 2 ** (this.failures - 1), this.deps.maxBackoffMs);
       log.warn({ pod: this.key, node: this.node.name, failures: this.failures, retryInMs: delay, err: (err as Error).message }, 'pod sync failed; backing off');
       return clock.now() + delay;
@@ -185,5 +194,9 @@ export class PodWorker {
     await this.node.api.patchStatus(this.ref, status, signal);
     this.written = json;
     this.conditions = status.conditions;
+    if (!this.wasReady && status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')) {
+      this.wasReady = true;
+      this.deps.metrics?.podReady(clock.now() - this.rt.startTime);
+    }
   }
 }

@@ -2,11 +2,13 @@
 import { defaultRuntimeTiming, type RuntimeTiming } from '@ekslab/kubelet';
 import type { ResourceServiceClient } from '@ekslab/proto';
 import type { Clock, Logger } from '@ekslab/runtime';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { GrpcCni, LocalCni, type CniPort } from './cni.js';
 import type { AgentEndpoint } from './endpoint.js';
 import { LogsServer } from './logs-server.js';
 import { PodManager } from './pod-manager.js';
+import { KubeletPodMetrics } from './pod-metrics.js';
 
 export function runtimeTiming(config: Config): RuntimeTiming {
   return {
@@ -30,15 +32,19 @@ export interface PodsModule {
 
 /** Starts the LogsService (so its port is known before nodes register) and builds the pod manager. */
 export async function startPods(
-  config: Config, deps: { service: ResourceServiceClient; tokenFor: (node: string) => string; clock: Clock; log: Logger },
+  config: Config, deps: { service: ResourceServiceClient; tokenFor: (node: string) => string; clock: Clock; log: Logger; registry: Registry },
 ): Promise<PodsModule> {
   const cni: CniPort = config.ipamdEndpoint !== '' ? new GrpcCni(config.ipamdEndpoint) : new LocalCni(config.localPodCidr);
   let logs: LogsServer | undefined;
   const endpoint = { host: config.advertiseAddress, port: 0 };
+  let workers = (): number => 0;
+  const metrics = new KubeletPodMetrics(deps.registry, () => workers());
   const manager = new PodManager({
+    metrics,
     service: deps.service, tokenFor: deps.tokenFor, cni, clock: deps.clock, timing: runtimeTiming(config), log: deps.log,
     agentEndpoint: endpoint, initialBackoffMs: config.initialBackoff, maxBackoffMs: config.maxBackoff,
   });
+  workers = () => manager.size;
   logs = new LogsServer(manager, deps.clock, deps.log);
   endpoint.port = await logs.listen(config.kubeletPort);
   deps.log.info({ port: endpoint.port, advertise: config.advertiseAddress, ipamd: config.ipamdEndpoint || 'none (local addresses)' }, 'serving LogsService');
