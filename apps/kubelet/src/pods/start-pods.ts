@@ -46,7 +46,14 @@ export async function startPods(
   });
   workers = () => manager.size;
   logs = new LogsServer(manager, deps.clock, deps.log);
-  endpoint.port = await logs.listen(config.kubeletPort);
+  try {
+    endpoint.port = await logs.listen(config.kubeletPort);
+  } catch (err) {
+    if (config.kubeletPort === 0) throw err;
+    // Several agents on one host (tests, a laptop lab): the published endpoint carries the real port anyway.
+    deps.log.warn({ port: config.kubeletPort, err: (err as Error).message }, 'kubelet port taken; serving LogsService on a free port instead');
+    endpoint.port = await logs.listen(0);
+  }
   deps.log.info({ port: endpoint.port, advertise: config.advertiseAddress, ipamd: config.ipamdEndpoint || 'none (local addresses)' }, 'serving LogsService');
   return {
     manager, endpoint,
