@@ -241,6 +241,32 @@ describe('kubelet agent: pods through the simulated runtime', () => {
     expect(Number(/^ekslab_kubelet_pod_workers\{[^}]*\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(4);
   }, 60_000);
 
+  it('init containers run in order before the app (kubectl shows Init:n/2); a failing liveness probe restarts the app', async () => {
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: 'inits', annotations: { 'ekslab.io/run-for.migrate': '2s', 'ekslab.io/run-for.seed': '1s', 'ekslab.io/liveness-fail-after': '1s' } },
+      spec: {
+        nodeName: nodes[1]!.name,
+        initContainers: [{ name: 'migrate', image: 'busybox:1.36' }, { name: 'seed', image: 'busybox:1.36' }],
+        containers: [{ name: 'app', image: 'nginx:1.27', livenessProbe: { httpGet: { path: '/healthz', port: 80 }, periodSeconds: 1, failureThreshold: 2 } }],
+      },
+    };
+    const res = await k(['create', '-f', '-'], JSON.stringify(pod));
+    expect(res.code, res.stderr).toBe(0);
+    const get = await waitFor(async () => {
+      const r = await k(['get', 'pod', 'inits']);
+      return /^inits\s+0\/1\s+Init:0\/2\s+0/m.test(r.stdout) ? r.stdout : undefined;
+    }, { description: 'Init:0/2', timeoutMs: 10_000, intervalMs: 100 });
+    expect(get).toBeDefined();
+    await waitPod('inits', 'app restarted after liveness failures', (x) => (app(x)?.restartCount ?? 0) >= 1, 30_000);
+    const ev = await k(['get', 'events', '--field-selector', 'involvedObject.name=inits', '--sort-by=.firstTimestamp', '-o', 'json']);
+    const items = (JSON.parse(ev.stdout) as { items: Array<{ reason: string; message: string; involvedObject: { fieldPath?: string } }> }).items;
+    const started = items.filter((e) => e.reason === 'Started').map((e) => e.involvedObject.fieldPath);
+    expect(started.slice(0, 3)).toEqual(['spec.initContainers{migrate}', 'spec.initContainers{seed}', 'spec.containers{app}']);
+    expect(items.some((e) => e.reason === 'Unhealthy' && e.message === 'Liveness probe failed: HTTP probe failed with statuscode: 500')).toBe(true);
+    expect(items.some((e) => e.reason === 'Killing' && e.message === 'Container app failed liveness probe, will be restarted')).toBe(true);
+  }, 60_000);
+
   it('a hostNetwork pod takes the node IP without AddNetwork', async () => {
     await createPod('hostnet', { hostNetwork: true, node: nodes[1]!.name });
     const p = await waitPod('hostnet', 'Running', (x) => x.status.phase === 'Running' && isReady(x));
