@@ -38,6 +38,20 @@ export interface AgentMetrics {
 
 export type TaskKind = 'register' | 'lease' | 'status';
 
+/** A node the agent has registered (or adopted) and now hosts, as hooks see it. */
+export interface HostedNode {
+  readonly name: string;
+  readonly internalIp: string;
+  /** The Node as the apiserver returned it at registration. */
+  readonly stored: StoredNode;
+}
+
+/** Called as nodes start and stop being hosted (e.g. the pods module starts and drops their pods). */
+export interface NodeHooks {
+  nodeStarted?(node: HostedNode): void;
+  nodeStopped?(name: string): void;
+}
+
 export interface AgentOptions {
   readonly clock: Clock;
   readonly random: Random;
@@ -48,6 +62,7 @@ export interface AgentOptions {
   readonly maxBackoffMs: number;
   readonly log: Logger;
   readonly metrics: AgentMetrics;
+  readonly hooks?: NodeHooks | undefined;
 }
 
 /** One simulated node: how to build its Node (minus the clock), and its API as itself. */
@@ -66,10 +81,10 @@ interface NodeState {
   readonly failures: Record<TaskKind, number>;
 }
 
-interface Task {
-  readonly node: NodeState;
-  readonly kind: TaskKind;
-}
+type Task =
+  | { readonly node: NodeState; readonly kind: TaskKind }
+  /** Work of other modules (pod syncs) on the same timer heap and concurrency cap. */
+  | { readonly kind: 'external'; readonly run: () => Promise<number | undefined> };
 
 /**
  * Hosts many simulated nodes in one process, as many kubelets would: registers each Node (creating it, or
@@ -99,7 +114,16 @@ export class KubeletAgent {
     await this.scheduler.run(signal);
   }
 
+  /**
+   * Runs `run` at `at` on the agent's timer heap, within its concurrency cap. `run` must not reject; it
+   * resolves to when it is due again (or undefined).
+   */
+  scheduleTask(at: number, run: () => Promise<number | undefined>): void {
+    this.scheduler.schedule(at, { kind: 'external', run });
+  }
+
   private async runTask(task: Task): Promise<number | undefined> {
+    if (task.kind === 'external') return task.run();
     const { clock, log } = this.options;
     const signal = AbortSignal.timeout(60_000);
     try {
@@ -132,6 +156,7 @@ export class KubeletAgent {
     node.uid = stored.metadata.uid;
     metrics.nodeRegistered(node.spec.name, adopted);
     log.info({ node: node.spec.name, adopted }, adopted ? 'adopted existing node' : 'registered node');
+    this.options.hooks?.nodeStarted?.({ name: node.spec.name, internalIp: node.spec.input.privateIp, stored });
     const now = clock.now();
     // Both loops start at once after registration, as the kubelet's do.
     this.scheduler.schedule(now, { node, kind: 'lease' });

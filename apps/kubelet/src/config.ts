@@ -1,4 +1,5 @@
 import { commonOptions, ekslabVersion, opt, type CommandInfo, type ConfigOf } from '@ekslab/runtime';
+import { podOptions } from './pods/options.js';
 
 export const info: CommandInfo & { readonly service: string } = {
   service: 'kubelet',
@@ -34,6 +35,7 @@ export const options = {
   maxBackoff: opt.duration(7_000, 'longest retry delay of a node\'s failed call (the lease controller\'s maxBackoff)'),
   leaseRenewalLateThreshold: opt.duration(1_000, 'a lease renewal starting later than this after it was due counts as late (metrics)'),
   credentialsRetryPeriod: opt.duration(2_000, 'how often to look for the lab credentials while they are missing'),
+  ...podOptions,
 };
 
 export type Config = ConfigOf<typeof options>;

@@ -8,6 +8,8 @@ import { info, type Config } from './config.js';
 import { instanceTypes, nodeIp } from './instance-types.js';
 import { instanceIdFor, waitForNodeCredentials, type NodeCredentials } from './kube/credentials.js';
 import { KubeletMetrics } from './metrics.js';
+import { withAgentEndpoint, type AgentEndpoint } from './pods/endpoint.js';
+import { startPods } from './pods/start-pods.js';
 
 export interface Deps {
   readonly config: Config;
@@ -35,21 +37,28 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
     const creds = await waitForNodeCredentials(config.certDir, config.credentialsRetryPeriod, log, signal);
     if (!creds) return;
     const service = new ResourceServiceClient(config.grpcServer, credentials.createSsl(creds.ca));
+    const pods = await startPods(config, { service, tokenFor: (n) => creds.nodeToken(n), clock: systemClock, log, registry: ops.registry });
     try {
-      const specs = nodeSpecs(config, type, service, creds);
+      const specs = nodeSpecs(config, type, service, creds, pods.endpoint);
       log.info({ nodes: specs.length, first: specs[0]?.name, instanceType: type.name }, 'hosting nodes');
-      await new KubeletAgent(specs, {
+      const agent = new KubeletAgent(specs, {
         clock: systemClock, random: Math.random, timing, concurrency: config.concurrency,
         initialBackoffMs: config.initialBackoff, maxBackoffMs: config.maxBackoff, log, metrics,
-      }).run(signal);
+        hooks: { nodeStarted: (n) => pods.manager.nodeStarted(n), nodeStopped: (n) => pods.manager.nodeStopped(n) },
+      });
+      // The pod manager first: it must hold the timer heap before the first node registers.
+      await Promise.all([pods.manager.run((at, run) => agent.scheduleTask(at, run), signal), agent.run(signal)]);
       log.info('stopped renewing node leases; nodes left registered');
     } finally {
+      await pods.close();
       service.close();
     }
   });
 }
 
-function nodeSpecs(config: Config, type: (typeof instanceTypes)[string] & object, service: ResourceServiceClient, creds: NodeCredentials): NodeSpec[] {
+function nodeSpecs(
+  config: Config, type: (typeof instanceTypes)[string] & object, service: ResourceServiceClient, creds: NodeCredentials, endpoint: AgentEndpoint,
+): NodeSpec[] {
   const region = config.region !== '' ? config.region : config.availabilityZone.replace(/[a-z]$/, '');
   return Array.from({ length: config.nodes }, (_, i) => {
     const index = config.nodeIndexOffset + i;
@@ -63,7 +72,7 @@ function nodeSpecs(config: Config, type: (typeof instanceTypes)[string] & object
         region, availabilityZone: config.availabilityZone, privateIp, nodegroup: config.nodegroup, amiId: config.amiId,
         capacityType: config.capacityType, clusterName: config.clusterName, kubernetesVersion: config.kubernetesVersion,
       },
-      api: grpcNodeApi(service, name, creds.nodeToken(name)),
+      api: grpcNodeApi(service, name, creds.nodeToken(name), endpoint),
     };
   });
 }
@@ -71,7 +80,7 @@ function nodeSpecs(config: Config, type: (typeof instanceTypes)[string] & object
 type Obj = KubeObject & Record<string, unknown>;
 
 /** The node's calls over the apiserver's gRPC API, authenticated as the node. */
-function grpcNodeApi(service: ResourceServiceClient, name: string, token: string): NodeApi {
+function grpcNodeApi(service: ResourceServiceClient, name: string, token: string, endpoint: AgentEndpoint): NodeApi {
   const nodes = new ResourceClient<Obj>({ service, gvr: NODES_GVR, token });
   const leases = new ResourceClient<Obj>({ service, gvr: LEASES_GVR, namespace: 'kube-node-lease', token });
   const orUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
@@ -84,7 +93,7 @@ function grpcNodeApi(service: ResourceServiceClient, name: string, token: string
   };
   return {
     getNode: async (signal) => (await orUndefined(nodes.get(name, { signal }))) as StoredNode | undefined,
-    createNode: async (node, signal) => (await nodes.create(node as unknown as Obj, { signal })) as StoredNode,
+    createNode: async (node, signal) => (await nodes.create(withAgentEndpoint(node, endpoint) as unknown as Obj, { signal })) as StoredNode,
     patchStatusConditions: async (conditions: readonly NodeCondition[], signal) => {
       // Strategic merge: conditions merge by type, as the kubelet's status patch.
       await nodes.patch(name, 'strategic-merge', { status: { conditions } }, { signal, subresource: 'status' });

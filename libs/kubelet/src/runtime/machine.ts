@@ -1,0 +1,434 @@
+// The simulated container runtime for one pod: what kuberuntime's SyncPod, the image manager, the prober
+// and the pod worker's termination path would do, as a deterministic state machine over an injected
+// time. It performs no I/O: what it needs from outside (CNI ADD/DEL, the final API delete) it asks for via
+// `need()`, and the caller reports back. Everything due up to `now` is processed in time order, so a
+// late caller sees the same history an on-time one would.
+import { Container, type TerminatedState } from './container.js';
+import type { ImageCache} from './images.js';
+import { imageIdOf, imageMarkedMissing, imageNotFoundError, imageSizeBytes, pullPolicyOf } from './images.js';
+import { adoptReportedState } from './adopt.js';
+import { containerIdFor, sandboxIdFor } from './ids.js';
+import { formatPod, msg } from './messages.js';
+import type { RuntimeEvent, RuntimeNeed, RuntimePod, RuntimeTiming } from './types.js';
+
+export interface PodRuntimeEnv {
+  readonly nodeName: string;
+  readonly nodeIp: string;
+  /** The node's images, shared by its pods. */
+  readonly images: ImageCache;
+  readonly timing: RuntimeTiming;
+}
+
+export type SandboxState = 'none' | 'ready' | 'released';
+
+
+export class PodRuntime {
+  /** Events recorded since the caller last drained them (`takeEvents`). */
+  private events: RuntimeEvent[] = [];
+  readonly initContainers: Container[];
+  readonly containers: Container[];
+  sandbox: { state: SandboxState; attempt: number; id: string; ip: string | undefined; retryAt: number; readyAt: number | undefined };
+  /** When deletion was noticed, and the grace period (ms). */
+  deleting: { since: number; graceMs: number } | undefined;
+  /** The API delete is done: nothing more happens. */
+  finished = false;
+  startTime: number;
+  private cursor: number;
+  private pod: RuntimePod;
+
+  constructor(pod: RuntimePod, private readonly env: PodRuntimeEnv, now: number) {
+    this.pod = pod;
+    this.startTime = now;
+    this.cursor = now;
+    const hasInit = (pod.spec.initContainers ?? []).length > 0;
+    const waiting = hasInit ? 'PodInitializing' : 'ContainerCreating';
+    const annotations = pod.metadata.annotations;
+    this.initContainers = (pod.spec.initContainers ?? []).map((c) => new Container(c, true, annotations, waiting, env.timing));
+    this.containers = pod.spec.containers.map((c) => new Container(c, false, annotations, waiting, env.timing));
+    this.sandbox = { state: 'none', attempt: 0, id: this.sandboxId(0), ip: undefined, retryAt: now, readyAt: undefined };
+    if (pod.spec.hostNetwork === true) this.sandbox = { ...this.sandbox, state: 'ready', ip: env.nodeIp, readyAt: now };
+    const adopted = adoptReportedState(pod, this, env, now);
+    if (adopted !== undefined) this.startTime = adopted.startTime;
+    this.update(pod, now);
+  }
+
+  get hostNetwork(): boolean {
+    return this.pod.spec.hostNetwork === true;
+  }
+
+  get uid(): string {
+    return this.pod.metadata.uid;
+  }
+
+  get current(): RuntimePod {
+    return this.pod;
+  }
+
+  private get restartPolicy(): string {
+    return this.pod.spec.restartPolicy ?? 'Always';
+  }
+
+  private get podRef(): string {
+    const m = this.pod.metadata;
+    return formatPod({ name: m.name, namespace: m.namespace, uid: m.uid });
+  }
+
+  private sandboxId(attempt: number): string {
+    return sandboxIdFor(this.pod.metadata.uid, attempt);
+  }
+
+  /** A newer version of the pod (same uid): notices deletion and a shortened grace period. */
+  update(pod: RuntimePod, now: number): void {
+    this.pod = pod;
+    const ts = pod.metadata.deletionTimestamp;
+    if (ts === undefined) return;
+    const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    if (this.deleting === undefined) this.deleting = { since: Math.max(now, this.cursor), graceMs };
+    else this.deleting = { since: this.deleting.since, graceMs: Math.min(this.deleting.graceMs, graceMs) };
+  }
+
+  /** Drains the recorded events (oldest first). */
+  takeEvents(): RuntimeEvent[] {
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  allContainers(): Container[] {
+    return [...this.initContainers, ...this.containers];
+  }
+
+  /** Processes every change due up to `now`, in time order. */
+  advance(now: number): void {
+    for (let guard = 0; guard < 100_000; guard++) {
+      this.plan(this.cursor);
+      const t = this.earliestWake();
+      if (t === undefined || t > now) break;
+      this.cursor = Math.max(this.cursor, t);
+      for (const c of this.allContainers()) if (c.wake === t) this.step(c, t);
+    }
+    this.cursor = Math.max(this.cursor, now);
+    this.plan(this.cursor);
+  }
+
+  /** When the runtime next changes on its own (undefined: only outside input moves it). */
+  nextWake(): number | undefined {
+    if (this.finished) return undefined;
+    const t = this.earliestWake();
+    if (this.deleting === undefined && this.sandbox.state === 'none' && !this.hostNetwork && this.terminalPhase() === undefined) {
+      return t === undefined ? this.sandbox.retryAt : Math.min(t, this.sandbox.retryAt);
+    }
+    return t;
+  }
+
+  /** What must be done outside before the runtime can go on, if anything. */
+  need(): RuntimeNeed | undefined {
+    if (this.finished) return undefined;
+    const holdsNetwork = this.sandbox.state === 'ready' && !this.hostNetwork;
+    if (this.deleting !== undefined) {
+      if (this.allContainers().some((c) => c.isRunning)) return undefined;
+      return holdsNetwork ? { kind: 'delNetwork', sandboxId: this.sandbox.id } : { kind: 'delete' };
+    }
+    if (this.terminalPhase() !== undefined) return holdsNetwork ? { kind: 'delNetwork', sandboxId: this.sandbox.id } : undefined;
+    if (this.sandbox.state === 'none' && !this.hostNetwork && this.sandbox.retryAt <= this.cursor) return { kind: 'addNetwork', sandboxId: this.sandbox.id };
+    return undefined;
+  }
+
+  networkAdded(ip: string, now: number): void {
+    this.cursor = Math.max(this.cursor, now);
+    this.sandbox = { ...this.sandbox, state: 'ready', ip, readyAt: this.cursor };
+  }
+
+  /** CNI ADD failed: the FailedCreatePodSandBox event; a new sandbox is tried `sandboxRetryMs` later. `detail` undefined = no address. */
+  networkFailed(detail: string | undefined, now: number): void {
+    this.cursor = Math.max(this.cursor, now);
+    const id = this.sandbox.id;
+    this.record('Warning', 'FailedCreatePodSandBox', detail === undefined ? msg.sandboxNoAddress(id) : msg.sandboxNetworkError(id, detail));
+    const attempt = this.sandbox.attempt + 1;
+    this.sandbox = { ...this.sandbox, attempt, id: this.sandboxId(attempt), retryAt: this.cursor + this.env.timing.sandboxRetryMs };
+  }
+
+  networkDeleted(now: number): void {
+    this.cursor = Math.max(this.cursor, now);
+    this.sandbox = { ...this.sandbox, state: 'released' };
+  }
+
+  /** The final API delete succeeded (or the pod is gone). */
+  deleted(): void {
+    this.finished = true;
+  }
+
+  /**
+   * Succeeded/Failed once the pod can do nothing more by its restart policy (all regular containers done,
+   * or an init container failed under Never), or after it was deleted and its containers stopped.
+   */
+  terminalPhase(): 'Succeeded' | 'Failed' | undefined {
+    if (this.deleting !== undefined) {
+      if (this.allContainers().some((c) => c.isRunning)) return undefined;
+      return this.containers.every((c) => c.succeeded) ? 'Succeeded' : 'Failed';
+    }
+    if (this.initContainers.some((c) => c.isDone && !c.succeeded)) return 'Failed';
+    if (this.containers.length === 0 || !this.containers.every((c) => c.isDone)) return undefined;
+    return this.containers.every((c) => c.succeeded) ? 'Succeeded' : 'Failed';
+  }
+
+  private earliestWake(): number | undefined {
+    let t: number | undefined;
+    for (const c of this.allContainers()) if (c.wake !== undefined && (t === undefined || c.wake < t)) t = c.wake;
+    return t;
+  }
+
+  private record(type: RuntimeEvent['type'], reason: string, message: string, c?: Container, at = this.cursor): void {
+    this.events.push({ type, reason, message, at, ...(c !== undefined ? { fieldPath: c.fieldPath } : {}) });
+  }
+
+  /** Decides which containers may start at `t` (init containers in order, then regular ones), and deletion. */
+  private plan(t: number): void {
+    if (this.finished) return;
+    if (this.deleting !== undefined) {
+      this.planDeletion(t);
+      return;
+    }
+    if (this.sandbox.state !== 'ready' || this.terminalPhase() !== undefined) return;
+    const pendingInit = this.initContainers.find((c) => !(c.isDone && c.succeeded));
+    if (pendingInit !== undefined) {
+      if (pendingInit.activity === 'idle' && pendingInit.wake === undefined) pendingInit.wake = t;
+      return;
+    }
+    // One image pull at a time per pod, as SyncPod starts containers one after another.
+    if (this.containers.some((c) => c.activity === 'pulling' || (c.activity === 'idle' && c.wake !== undefined))) return;
+    const next = this.containers.find((c) => c.activity === 'idle');
+    if (next !== undefined) next.wake = t;
+  }
+
+  private planDeletion(at: number): void {
+    // Deletion is noticed at `since`, which may be later than the last processed change.
+    const t = Math.max(at, this.deleting!.since);
+    const deadline = this.deleting!.since + this.deleting!.graceMs;
+    for (const c of this.allContainers()) {
+      if (c.isRunning) {
+        if (c.stopAt === undefined) {
+          this.record('Normal', 'Killing', msg.stopping(c.name), c, t);
+          const after = c.behaviour.terminateAfterMs ?? this.env.timing.terminateAfterMs;
+          const graceful = after <= this.deleting!.graceMs;
+          c.stopAt = t + Math.min(after, this.deleting!.graceMs);
+          c.stopExitCode = graceful ? 0 : 137;
+          c.stopLine = graceful ? 'received SIGTERM, exiting' : 'received SIGTERM';
+        } else if (c.stopAt > deadline) {
+          c.stopAt = Math.max(t, deadline);
+          c.stopExitCode = 137;
+        }
+        c.exitAt = undefined;
+        c.livenessAt = undefined;
+        c.wake = c.runningWake();
+      } else if (!c.isDone) {
+        c.activity = 'done';
+        c.wake = undefined;
+      }
+    }
+  }
+
+  private step(c: Container, t: number): void {
+    switch (c.activity) {
+      case 'idle':
+      case 'crashBackoff':
+        return this.start(c, t);
+      case 'pullBackoff':
+        return this.pullBackoffStep(c, t);
+      case 'pulling':
+        return this.finishPull(c, t);
+      case 'running':
+        return this.runningStep(c, t);
+      default:
+        c.wake = undefined;
+    }
+  }
+
+  /** Starting (or restarting) a container: CrashLoopBackOff first, then the image. */
+  private start(c: Container, t: number): void {
+    c.wake = undefined;
+    const last = c.lastTerminated;
+    if (last !== undefined && c.instances > 0 && c.activity !== 'running') {
+      if (c.crashBackoff.inBackOffSince(last.finishedAt, t)) {
+        const delay = c.crashBackoff.current;
+        if (c.activity !== 'crashBackoff') this.record('Warning', 'BackOff', msg.backOffRestart(c.name, this.podRef), c, t);
+        c.setWaiting('CrashLoopBackOff', msg.crashLoopWaiting(delay, c.name, this.podRef));
+        c.activity = 'crashBackoff';
+        c.wake = last.finishedAt + delay;
+        return;
+      }
+      c.crashBackoff.next(last.finishedAt);
+    }
+    this.ensureImage(c, t);
+  }
+
+  private ensureImage(c: Container, t: number): void {
+    const image = c.spec.image;
+    const policy = pullPolicyOf(image, c.spec.imagePullPolicy);
+    const present = this.env.images.has(image);
+    if (policy === 'Never' && !present) {
+      this.record('Warning', 'ErrImageNeverPull', msg.neverPull(image), c, t);
+      this.record('Warning', 'Failed', msg.error('ErrImageNeverPull'), c, t);
+      c.setWaiting('ErrImageNeverPull', msg.neverPull(image));
+      c.activity = 'neverPull';
+      return;
+    }
+    if (present && policy !== 'Always') {
+      this.record('Normal', 'Pulled', msg.alreadyPresent(image), c, t);
+      this.createAndStart(c, t);
+      return;
+    }
+    const updated = c.pullBackoff.updatedAt;
+    if (updated !== undefined && t - updated < c.pullBackoff.current) {
+      this.imagePullBackOff(c, t, updated + c.pullBackoff.current);
+      return;
+    }
+    this.record('Normal', 'Pulling', msg.pulling(image), c, t);
+    c.activity = 'pulling';
+    c.pullStartedAt = t;
+    const fullMs = Math.round((imageSizeBytes(image) / this.env.timing.pullBytesPerSecond) * 1000);
+    const missing = c.behaviour.imageMissing || imageMarkedMissing(image);
+    // A missing image fails at resolve time; a present image (policy Always) only checks the manifest.
+    c.wake = t + Math.max(1, missing ? Math.min(fullMs, 300) : present ? Math.round(fullMs / 10) : fullMs);
+  }
+
+  private imagePullBackOff(c: Container, t: number, until: number): void {
+    const image = c.spec.image;
+    this.record('Normal', 'BackOff', msg.backOffPull(image), c, t);
+    this.record('Warning', 'Failed', msg.error('ImagePullBackOff'), c, t);
+    c.setWaiting('ImagePullBackOff', msg.backOffPullWaiting(image, c.pullError));
+    c.activity = 'pullBackoff';
+    c.wake = until;
+  }
+
+  private pullBackoffStep(c: Container, t: number): void {
+    c.wake = undefined;
+    const updated = c.pullBackoff.updatedAt ?? t;
+    if (c.waitingReason === 'ErrImagePull' && t - updated < c.pullBackoff.current) {
+      this.imagePullBackOff(c, t, updated + c.pullBackoff.current);
+      return;
+    }
+    this.ensureImage(c, t);
+  }
+
+  private finishPull(c: Container, t: number): void {
+    c.wake = undefined;
+    const image = c.spec.image;
+    if (c.behaviour.imageMissing || imageMarkedMissing(image)) {
+      const err = imageNotFoundError(image);
+      c.pullError = err;
+      this.record('Warning', 'Failed', msg.failedToPull(image, err), c, t);
+      this.record('Warning', 'Failed', msg.error('ErrImagePull'), c, t);
+      c.pullBackoff.next(t);
+      c.setWaiting('ErrImagePull', err);
+      c.activity = 'pullBackoff';
+      c.wake = t + Math.min(this.env.timing.errorResyncMs, c.pullBackoff.current);
+      return;
+    }
+    const size = imageSizeBytes(image);
+    this.env.images.add(image, size);
+    const took = t - c.pullStartedAt;
+    this.record('Normal', 'Pulled', msg.pulled(image, took, took, size), c, t);
+    this.createAndStart(c, t);
+  }
+
+  private createAndStart(c: Container, t: number): void {
+    c.instances++;
+    c.restartCount = c.instances - 1;
+    const containerId = containerIdFor(this.sandbox.id, c.init, c.name, c.instances);
+    c.imageId = imageIdOf(c.spec.image);
+    this.record('Normal', 'Created', msg.created(c.name), c, t);
+    this.record('Normal', 'Started', msg.started(c.name), c, t);
+    c.activity = 'running';
+    c.running = { startedAt: t, containerId };
+    c.terminated = undefined;
+    c.setWaiting('', undefined);
+    const b = c.behaviour;
+    const probe = c.spec.readinessProbe;
+    const readyAfter = b.readyAfterMs ?? (probe !== undefined ? (probe.initialDelaySeconds ?? 0) * 1000 : 0);
+    c.ready = readyAfter === 0;
+    c.readyAt = readyAfter === 0 ? undefined : t + readyAfter;
+    c.exitAt = b.exitAfterMs === undefined ? undefined : t + b.exitAfterMs;
+    c.livenessAt = b.livenessFailAfterMs === undefined ? undefined : t + b.livenessFailAfterMs;
+    c.livenessFailures = 0;
+    c.stopAt = undefined;
+    c.previousLog = c.log;
+    c.log = { startedAt: t, startLines: this.logStartLines(c), intervalMs: b.logIntervalMs ?? this.env.timing.logIntervalMs };
+    c.wake = c.runningWake();
+  }
+
+  /** The lines a run of `c` prints at start. */
+  logStartLines(c: Container): string[] {
+    if (c.behaviour.logLines !== undefined) return [...c.behaviour.logLines];
+    const command = [...(c.spec.command ?? []), ...(c.spec.args ?? [])];
+    return [
+      `ekslab simulated container ${c.name} (image ${c.spec.image}) starting on ${this.env.nodeName}`,
+      `command: ${command.length > 0 ? command.join(' ') : '<image entrypoint>'}`,
+    ];
+  }
+
+  private runningStep(c: Container, t: number): void {
+    c.wake = undefined;
+    if (c.stopAt !== undefined && c.stopAt <= t) return this.terminate(c, t, c.stopExitCode, c.stopLine);
+    if (c.exitAt !== undefined && c.exitAt <= t) return this.terminate(c, t, c.behaviour.exitCode, `exiting with code ${c.behaviour.exitCode}`);
+    if (c.readyAt !== undefined && c.readyAt <= t) {
+      c.ready = true;
+      c.readyAt = undefined;
+    }
+    if (c.livenessAt !== undefined && c.livenessAt <= t) this.livenessFailure(c, t);
+    c.wake = c.runningWake();
+  }
+
+  private livenessFailure(c: Container, t: number): void {
+    const probe = c.spec.livenessProbe;
+    const threshold = probe?.failureThreshold ?? 3;
+    const period = (probe?.periodSeconds ?? 10) * 1000;
+    c.livenessFailures++;
+    this.record('Warning', 'Unhealthy', `Liveness probe failed: ${probeFailure(probe, this.sandbox.ip ?? '')}`, c, t);
+    if (c.livenessFailures < threshold) {
+      c.livenessAt = t + period;
+      return;
+    }
+    this.record('Normal', 'Killing', msg.livenessKill(c.name), c, t);
+    c.livenessAt = undefined;
+    const grace = (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    c.stopAt = t + Math.min(c.behaviour.terminateAfterMs ?? this.env.timing.terminateAfterMs, grace);
+    c.stopExitCode = 137;
+    c.stopLine = 'received SIGTERM';
+  }
+
+  private terminate(c: Container, t: number, exitCode: number, lastLine: string): void {
+    const running = c.running!;
+    const state: TerminatedState = {
+      exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: running.startedAt, finishedAt: t, containerId: running.containerId,
+    };
+    c.running = undefined;
+    c.terminated = state;
+    c.ready = false;
+    c.readyAt = c.exitAt = c.livenessAt = c.stopAt = undefined;
+    if (c.log !== undefined) {
+      c.log.finishedAt = t;
+      c.log.lastLine = lastLine;
+    }
+    const policy = this.restartPolicy;
+    const restart = this.deleting === undefined && (c.init
+      ? exitCode !== 0 && policy !== 'Never'
+      : policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0));
+    if (!restart) {
+      c.activity = 'done';
+      return;
+    }
+    c.lastTerminated = state;
+    c.terminated = undefined;
+    c.activity = 'idle';
+    c.setWaiting(c.init ? 'PodInitializing' : 'ContainerCreating');
+    c.wake = t;
+  }
+}
+
+/** The prober's failure output for the probe's handler (an HTTP 500 when the container has no probe). */
+function probeFailure(probe: Container['spec']['livenessProbe'], podIp: string): string {
+  if (probe?.tcpSocket !== undefined) return `dial tcp ${podIp}:${String(probe.tcpSocket.port ?? '')}: connect: connection refused`;
+  if (probe?.exec !== undefined) return '';
+  return 'HTTP probe failed with statuscode: 500';
+}
