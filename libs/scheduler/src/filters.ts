@@ -1,6 +1,7 @@
 // kube-scheduler's Filter plugins (pkg/scheduler/framework/plugins/*), their reasons worded exactly as upstream.
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity.js';
-import { isScalarResourceName, podHostPorts, podRequests, type NodeSnapshot } from './resources.js';
+import { isScalarResourceName, podHostPorts, podRequests } from './resources.js';
+import type { NodeSnapshot } from './node-info.js';
 import type { FilterPluginName, FilterStatus, Pod, Taint, Toleration } from './types.js';
 
 export const reasonNodeUnschedulable = 'node(s) were unschedulable';

@@ -1,0 +1,18 @@
+// What a scheduling cycle sees of the whole cluster besides the node it is filtering (kube's SharedLister and the
+// listers some plugins hold).
+import type { LabelSelector } from '@ekslab/apimachinery';
+import type { NodeSnapshot } from './node-info.js';
+import type { Pod } from './types.js';
+
+export interface ClusterView {
+  /** Every node, in a stable order (the order filtering walks them). */
+  readonly nodes: readonly NodeSnapshot[];
+  /** A namespace's labels, for namespaceSelector; undefined when the namespace is unknown (matches no selector). */
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> | undefined;
+  /**
+   * DefaultSelector (podtopologyspread): the requirements of every Service, ReplicaSet and StatefulSet (and
+   * ReplicationController) selecting the pod, combined; undefined or empty when none do. Without it the system
+   * default spreading constraints never apply.
+   */
+  defaultSpreadSelector?(pod: Pod): LabelSelector | undefined;
+}
