@@ -158,7 +158,7 @@ export function interPodAffinityPreScore(pod: Pod, cluster: ClusterView): Affini
     const v = labels[t.topologyKey];
     if (v === undefined || w === 0) return;
     let m = out.get(t.topologyKey);
-    if (!m) out.set(t.topologyKey, (m = new Map()));
+    if (!m) out.set(t.topologyKey, (m = new Map<string, number>()));
     m.set(v, (m.get(v) ?? 0) + w);
   };
   const podNsLabels = cluster.namespaceLabels(ns(pod));

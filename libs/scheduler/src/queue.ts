@@ -1,5 +1,5 @@
 // kube-scheduler's scheduling queue (pkg/scheduler/backend/queue), reduced to what one-at-a-time scheduling needs:
-// activeQ (FIFO of pods to try), backoffQ (pods waiting out their backoff), unschedulablePods (pods that failed and
+// activeQ (pods to try, highest priority first then FIFO — the PrioritySort plugin), backoffQ (pods waiting out their backoff), unschedulablePods (pods that failed and
 // wait for a cluster event). Keys are opaque (namespace/name); time is passed in, so the queue is pure.
 
 /** podInitialBackoffSeconds / podMaxBackoffSeconds / podMaxInUnschedulablePodsDuration defaults. */
@@ -14,6 +14,9 @@ export interface SchedulingQueueOptions {
 }
 
 interface Entry {
+  priority: number;
+  /** Order of (re-)activation, FIFO among equal priorities. */
+  seq: number;
   attempts: number;
   backoffUntil: number;
   unschedulableSince: number;
@@ -23,6 +26,7 @@ interface Entry {
 export class SchedulingQueue {
   private readonly entries = new Map<string, Entry>();
   private readonly active: string[] = [];
+  private seq = 0;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly maxInUnschedulableMs: number;
@@ -33,12 +37,16 @@ export class SchedulingQueue {
     this.maxInUnschedulableMs = opts.maxInUnschedulableMs ?? defaultPodMaxInUnschedulableMs;
   }
 
-  /** A new unscheduled pod: straight to activeQ. A known pod that was updated is moved as on a cluster event. */
-  add(key: string, now: number): void {
+  /**
+   * A new unscheduled pod: straight to activeQ (ordered by `priority`, spec.priority). A known pod that was updated
+   * is moved as on a cluster event.
+   */
+  add(key: string, now: number, priority = 0): void {
     const e = this.entries.get(key);
     if (!e) {
-      this.entries.set(key, { attempts: 0, backoffUntil: 0, unschedulableSince: 0, where: 'active' });
-      this.active.push(key);
+      const entry: Entry = { priority, seq: 0, attempts: 0, backoffUntil: 0, unschedulableSince: 0, where: 'active' };
+      this.entries.set(key, entry);
+      this.activate(key, entry);
     } else if (e.where === 'unschedulable') this.move(key, e, now);
   }
 
@@ -89,6 +97,17 @@ export class SchedulingQueue {
     e.where = 'backoff';
   }
 
+  /** A pod whose binding failed after it left the queue: back in, waiting out one backoff. */
+  requeueAfterError(key: string, now: number, priority = 0): void {
+    let e = this.entries.get(key);
+    if (!e) this.entries.set(key, (e = { priority, seq: 0, attempts: 0, backoffUntil: 0, unschedulableSince: 0, where: 'backoff' }));
+    else if (e.where === 'active') {
+      const i = this.active.indexOf(key);
+      if (i >= 0) this.active.splice(i, 1);
+    }
+    this.retry(key, now);
+  }
+
   /** podInitialBackoff × 2^(attempts−1), capped at podMaxBackoff. */
   backoffMs(attempts: number): number {
     let d = this.initialBackoffMs;
@@ -137,6 +156,16 @@ export class SchedulingQueue {
 
   private activate(key: string, e: Entry): void {
     e.where = 'active';
-    this.active.push(key);
+    e.seq = this.seq++;
+    // Binary search for the first entry ordered after e (lower priority, or same priority and later).
+    let lo = 0;
+    let hi = this.active.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = this.entries.get(this.active[mid]!);
+      if (m && (m.priority > e.priority || (m.priority === e.priority && m.seq < e.seq))) lo = mid + 1;
+      else hi = mid;
+    }
+    this.active.splice(lo, 0, key);
   }
 }
