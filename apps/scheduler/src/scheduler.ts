@@ -24,7 +24,8 @@ export interface SchedulerClients {
   readonly namespaces: ResourceClient;
   readonly services: ResourceClient<Selecting>;
   readonly replicaSets: ResourceClient<Selecting>;
-  readonly statefulSets: ResourceClient<Selecting>;
+  /** StatefulSets select pods too; optional because the lab's apiserver does not serve them yet. */
+  readonly statefulSets?: ResourceClient<Selecting>;
   readonly pdbs: ResourceClient<Pdb>;
 }
 
@@ -73,7 +74,7 @@ export class Scheduler {
     this.nodeInformer = new Informer<ApiNode>(o.nodes, opts);
     this.nsInformer = new Informer<KubeObject>(o.namespaces, opts);
     this.serviceInformer = new Informer<Selecting>(o.services, opts);
-    this.selecting = [new Informer<Selecting>(o.replicaSets, opts), new Informer<Selecting>(o.statefulSets, opts)];
+    this.selecting = [o.replicaSets, ...(o.statefulSets ? [o.statefulSets] : [])].map((c) => new Informer<Selecting>(c, opts));
     this.pdbInformer = new Informer<Pdb>(o.pdbs, opts);
     this.cache = new SchedulerCache(
       (name) => this.nsInformer.store.get(name)?.metadata.labels,

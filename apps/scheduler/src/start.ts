@@ -55,7 +55,6 @@ function newScheduler(config: Config, log: Logger, service: ResourceServiceClien
     namespaces: client('', 'namespaces'),
     services: client('', 'services'),
     replicaSets: client('apps', 'replicasets'),
-    statefulSets: client('apps', 'statefulsets'),
     pdbs: client('policy', 'poddisruptionbudgets'),
     schedulerName: config.schedulerName,
     instance: `${config.schedulerName}-${hostname()}`,
