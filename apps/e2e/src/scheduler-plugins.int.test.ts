@@ -52,7 +52,7 @@ const allEvents = async (): Promise<EventObj[]> => (await events.listAll({}, sig
 async function boundAll(names: readonly string[], timeoutMs = 20_000): Promise<string[]> {
   return waitFor(async () => {
     const got = await Promise.all(names.map(async (n) => (await get(n)).spec.nodeName));
-    return got.every((n) => n !== undefined) ? (got as string[]) : undefined;
+    return got.every((n) => n !== undefined) ? got : undefined;
   }, { description: `${names.join(', ')} to be bound`, timeoutMs });
 }
 
