@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { credentials } from '@grpc/grpc-js';
 import { ResourceClient, isNotFound, type KubeObject } from '@ekslab/client';
 import { ResourceServiceClient } from '@ekslab/proto';
 import { waitFor } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiserver, type ApiserverFixture } from './apiserver-fixture.js';
-import { ServiceProcess } from './process.js';
+import { ServiceProcess, repoRoot } from './process.js';
 
 // Two built scheduler replicas against the built apiserver on real etcd, Node objects made by hand (no kubelet):
 // PodTopologySpread over three zones, required anti-affinity one pod per node with kube's exact FailedScheduling
@@ -139,6 +142,24 @@ describe('scheduler plugins (e2e)', () => {
       .toBe('0/10 nodes are available: 1 Insufficient cpu, 9 node(s) didn\'t match Pod\'s node affinity/selector.');
     expect((await get('high')).status?.nominatedNodeName).toBe('prio-1');
   });
+
+  it('`ekslab bench scheduler` at small scale: every pod bound, the JSON line\'s shape, its nodes and pods removed', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [resolve(repoRoot, 'apps/cli/bin/ekslab.mjs'), 'bench', 'scheduler', '-o', 'json', '--nodes', '50', '--pods', '100', '--concurrency', '8', '--timeout', '60', '--kubeconfig', fx.kubeconfig],
+      { cwd: repoRoot, timeout: 120_000 },
+    );
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0]!) as { target: string; params: { nodes: number; pods: number }; metrics: Record<string, number>; machine: { cpus: number } };
+    expect(result).toMatchObject({ target: 'scheduler', params: { nodes: 50, pods: 100 } });
+    expect(result.metrics).toMatchObject({ podsBound: 100 });
+    expect(result.metrics['podsPerSecond']).toBeGreaterThan(0);
+    expect(result.metrics['p99BindMs']).toBeGreaterThanOrEqual(result.metrics['p50BindMs']!);
+    expect(result.machine.cpus).toBeGreaterThan(0);
+    const left = await nodes.listAll({ labelSelector: 'ekslab.io/bench' }, signal());
+    expect(left.items).toEqual([]);
+  }, 150_000);
 
   it('leader SIGKILLed: the standby holds the Lease within lease + retry and schedules the pending pods, each bound once', async () => {
     await addNode('ha-1', { group: 'ha' }, '8');
