@@ -16,6 +16,10 @@ export class SchedulerCache implements ClusterView {
   /** Pods placed on nodes the cache does not know yet (the pod informer ran ahead of the node informer). */
   private readonly orphans = new Map<string, Pod>();
 
+  /** Nodes holding pods with required anti-affinity / any pod (anti-)affinity (InterPodAffinity's index). */
+  private readonly antiAffinityNodes = new Set<NodeInfo>();
+  private readonly affinityNodes = new Set<NodeInfo>();
+
   constructor(
     private readonly lookupNamespaceLabels: (ns: string) => Readonly<Record<string, string>> | undefined = () => undefined,
     private readonly spreadSelector: (pod: Pod) => LabelSelector | undefined = () => undefined,
@@ -23,6 +27,21 @@ export class SchedulerCache implements ClusterView {
 
   get nodes(): readonly NodeSnapshot[] {
     return this.infos;
+  }
+
+  nodesWithRequiredAntiAffinity(): Iterable<NodeSnapshot> {
+    return this.antiAffinityNodes;
+  }
+
+  nodesWithAffinity(): Iterable<NodeSnapshot> {
+    return this.affinityNodes;
+  }
+
+  private reindex(info: NodeInfo): void {
+    if (info.podsWithRequiredAntiAffinity.length > 0) this.antiAffinityNodes.add(info);
+    else this.antiAffinityNodes.delete(info);
+    if (info.podsWithAffinity.length > 0) this.affinityNodes.add(info);
+    else this.affinityNodes.delete(info);
   }
 
   namespaceLabels(ns: string): Readonly<Record<string, string>> | undefined {
@@ -58,6 +77,9 @@ export class SchedulerCache implements ClusterView {
   removeNode(name: string): void {
     const i = this.index.get(name);
     if (i === undefined) return;
+    const gone = this.infos[i]!;
+    this.antiAffinityNodes.delete(gone);
+    this.affinityNodes.delete(gone);
     const last = this.infos.pop()!;
     if (last.node.metadata.name !== name) {
       this.infos[i] = last;
@@ -68,7 +90,11 @@ export class SchedulerCache implements ClusterView {
 
   private place(key: string, pod: Pod, nodeName: string): void {
     const prev = this.placed.get(key);
-    if (prev !== undefined && prev !== nodeName) this.node(prev)?.removePod(key);
+    if (prev !== undefined && prev !== nodeName) {
+      const old = this.node(prev);
+      old?.removePod(key);
+      if (old) this.reindex(old);
+    }
     const info = this.node(nodeName);
     if (!info) {
       this.placed.delete(key);
@@ -76,6 +102,7 @@ export class SchedulerCache implements ClusterView {
       return;
     }
     info.addPod(pod);
+    this.reindex(info);
     this.placed.set(key, nodeName);
   }
 
@@ -94,7 +121,9 @@ export class SchedulerCache implements ClusterView {
     const node = this.placed.get(key);
     if (node === undefined) return;
     this.placed.delete(key);
-    this.node(node)?.removePod(key);
+    const info = this.node(node);
+    info?.removePod(key);
+    if (info) this.reindex(info);
   }
 
   /** AssumePod: the pod counts on `node` from now on, before any binding is written. */

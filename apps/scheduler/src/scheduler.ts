@@ -153,10 +153,16 @@ export class Scheduler {
       await this.podInformer.waitForSync(signal);
       this.o.log.info({ schedulerName: this.o.schedulerName, nodes: this.cache.nodes.length, pods: this.cache.podCount }, 'caches synced; scheduling');
       let sinceYield = 0;
+      let flushedAt = 0;
       while (!signal.aborted) {
-        this.o.queue.flush(this.now());
+        // kube flushes backoffQ every second; here at most every 50 ms, and before idling.
+        if (this.now() - flushedAt >= 50) {
+          flushedAt = this.now();
+          this.o.queue.flush(flushedAt);
+        }
         const key = this.o.queue.pop();
         if (key === undefined) {
+          flushedAt = 0;
           await this.idle(signal);
           continue;
         }

@@ -194,8 +194,15 @@ export async function benchScheduler(o: SchedulerBenchOptions): Promise<Schedule
   } finally {
     watchAbort.abort();
     o.progress(`  cleaning up run ${run}`);
-    await call(o.target, agent, 'DELETE', `${podsPath}?${selector}&gracePeriodSeconds=0`).catch((err: Error) => o.progress(`  pod cleanup failed: ${err.message}`));
-    await call(o.target, agent, 'DELETE', `/api/v1/nodes?${selector}`).catch((err: Error) => o.progress(`  node cleanup failed: ${err.message}`));
+    // One delete per object: a deletecollection over thousands of pods makes the apiserver read them from etcd in one
+    // response, beyond gRPC's 4 MiB message limit.
+    let failures = 0;
+    const del = (path: string) => call(o.target, agent, 'DELETE', path).then(() => undefined, (err: Error) => {
+      if (!err.message.includes(' 404 ') && failures++ === 0) o.progress(`  cleanup: ${err.message}`);
+    });
+    await pool(o.pods, o.concurrency, (i) => del(`${podsPath}/bench-${run}-pod-${i}?gracePeriodSeconds=0`));
+    await pool(o.nodes, o.concurrency, (i) => del(`/api/v1/nodes/bench-${run}-node-${i}`));
+    if (failures > 0) o.progress(`  cleanup: ${failures} deletes failed; remove the rest with kubectl delete nodes,pods -A -l ${benchLabel}=${run}`);
     agent.destroy();
   }
 }

@@ -91,6 +91,9 @@ export function nodePorts(pod: Pod, s: NodeSnapshot): FilterResult {
   return conflict ? { code: 'Unschedulable', plugin: 'NodePorts', reasons: [reasonNodePorts] } : undefined;
 }
 
+/** The resources NodeResourcesFit checks for one requests object: those asked for, in kube's order. */
+const checkedMemo = new WeakMap<object, readonly string[]>();
+
 /**
  * NodeResourcesFit: pod count, then cpu, memory, ephemeral-storage, then extended resources (sorted by name), each
  * `Insufficient <name>`. Unresolvable (preemption cannot help) when a request exceeds the node's allocatable
@@ -101,10 +104,13 @@ export function nodeResourcesFit(pod: Pod, s: NodeSnapshot): FilterResult {
   let code: FilterStatus['code'] = 'Unschedulable';
   if (s.pods.length + 1 > (s.allocatable['pods'] ?? 0)) reasons.push(reasonTooManyPods);
   const req = podRequests(pod);
-  const names = ['cpu', 'memory', 'ephemeral-storage', ...Object.keys(req).filter(isScalarResourceName).sort()];
+  let names = checkedMemo.get(req);
+  if (!names) {
+    names = ['cpu', 'memory', 'ephemeral-storage', ...Object.keys(req).filter(isScalarResourceName).sort()].filter((n) => (req[n] ?? 0) > 0);
+    checkedMemo.set(req, names);
+  }
   for (const name of names) {
     const want = req[name] ?? 0;
-    if (want <= 0) continue;
     const alloc = s.allocatable[name] ?? 0;
     if (want > alloc - (s.requested[name] ?? 0)) {
       reasons.push(`Insufficient ${name}`);

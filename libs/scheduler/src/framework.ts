@@ -6,7 +6,7 @@ import { nodeAffinity, nodeName, nodePorts, nodeResourcesFit, nodeUnschedulable,
 import { interPodAffinity, interPodAffinityNormalize, interPodAffinityPreFilter, interPodAffinityPreScore, interPodAffinityScore, type AffinityFilterState } from './inter-pod-affinity.js';
 import { nodeSnapshot, type NodeSnapshot } from './node-info.js';
 import {
-  balancedAllocationScore, defaultNormalize, leastAllocatedScore, nodeAffinityScore, selectHost, taintTolerationScore, type NodeScore,
+  balancedAllocationScore, defaultNormalize, leastAllocatedScore, maxNodeScore, nodeAffinityScore, selectHost, taintTolerationScore, type NodeScore,
 } from './score.js';
 import { podTopologySpread, spreadNormalize, spreadPreFilter, spreadPreScore, spreadScore, type SpreadFilterState } from './topology-spread.js';
 import type { FilterStatus, Pod } from './types.js';
@@ -56,26 +56,32 @@ export function filterNode(pod: Pod, s: NodeSnapshot, state: PreFilterState, clu
     ?? nodeResourcesFit(pod, s) ?? podTopologySpread(pod, s, state.spread) ?? interPodAffinity(pod, s, state.affinity, cluster);
 }
 
-function weighted(into: Map<string, number>, scores: readonly NodeScore[], weight: number): void {
-  for (const s of scores) into.set(s.node, (into.get(s.node) ?? 0) + s.score * weight);
+function weighted(into: number[], scores: readonly NodeScore[], weight: number): void {
+  for (let i = 0; i < scores.length; i++) into[i]! += scores[i]!.score * weight;
 }
 
 /** Each feasible node's total: Σ normalised plugin score × plugin weight. */
 export function prioritize(pod: Pod, feasible: readonly NodeSnapshot[], cluster: ClusterView): NodeScore[] {
   const w = defaultScoreWeights;
-  const total = new Map<string, number>();
+  const total = new Array<number>(feasible.length).fill(0);
   const raw = (f: (s: NodeSnapshot) => number): NodeScore[] => feasible.map((s) => ({ node: s.node.metadata.name, score: f(s) }));
-  weighted(total, defaultNormalize(raw((s) => taintTolerationScore(pod, s)), true), w.TaintToleration);
+  if (feasible.some((s) => s.node.spec?.taints?.some((t) => t.effect === 'PreferNoSchedule'))) {
+    weighted(total, defaultNormalize(raw((s) => taintTolerationScore(pod, s)), true), w.TaintToleration);
+  } else {
+    // No PreferNoSchedule taint on any node: every node scores MaxNodeScore.
+    for (let i = 0; i < total.length; i++) total[i]! += maxNodeScore * w.TaintToleration;
+  }
   if (pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length) {
     weighted(total, defaultNormalize(raw((s) => nodeAffinityScore(pod, s)), false), w.NodeAffinity);
   }
-  weighted(total, raw((s) => leastAllocatedScore(pod, s)), w.NodeResourcesFit);
   const spread = spreadPreScore(pod, feasible, cluster);
   if (spread) weighted(total, spreadNormalize(raw((s) => spreadScore(pod, s, spread)), spread), w.PodTopologySpread);
   const affinity = interPodAffinityPreScore(pod, cluster);
   if (affinity) weighted(total, interPodAffinityNormalize(raw((s) => interPodAffinityScore(s, affinity))), w.InterPodAffinity);
-  weighted(total, raw((s) => balancedAllocationScore(pod, s)), w.NodeResourcesBalancedAllocation);
-  return feasible.map((s) => ({ node: s.node.metadata.name, score: total.get(s.node.metadata.name) ?? 0 }));
+  return feasible.map((s, i) => ({
+    node: s.node.metadata.name,
+    score: total[i]! + leastAllocatedScore(pod, s) * w.NodeResourcesFit + balancedAllocationScore(pod, s) * w.NodeResourcesBalancedAllocation,
+  }));
 }
 
 export interface CycleOptions extends FilterOptions {

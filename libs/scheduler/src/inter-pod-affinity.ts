@@ -88,13 +88,16 @@ export function interPodAffinityPreFilter(pod: Pod, cluster: ClusterView): Affin
   const anti = new Map<string, number>();
   const podNsLabels = cluster.namespaceLabels(ns(pod));
   let anyExisting = false;
-  for (const s of cluster.nodes) {
+  for (const s of cluster.nodesWithRequiredAntiAffinity?.() ?? cluster.nodes) {
     const labels = s.node.metadata.labels ?? {};
     for (const ep of s.podsWithRequiredAntiAffinity) {
       anyExisting = true;
       for (const t of podTerms(ep).requiredAnti) if (termMatches(t, pod, podNsLabels)) bump(existingAnti, t.topologyKey, labels[t.topologyKey]);
     }
-    if (!hasOwn) continue;
+  }
+  if (!hasOwn && !anyExisting) return undefined;
+  for (const s of hasOwn ? cluster.nodes : []) {
+    const labels = s.node.metadata.labels ?? {};
     for (const ep of s.pods) {
       const epNs = cluster.namespaceLabels(ns(ep));
       if (terms.requiredAffinity.length > 0 && terms.requiredAffinity.every((t) => termMatches(t, ep, epNs))) {
@@ -103,7 +106,6 @@ export function interPodAffinityPreFilter(pod: Pod, cluster: ClusterView): Affin
       for (const t of terms.requiredAnti) if (termMatches(t, ep, epNs)) bump(anti, t.topologyKey, labels[t.topologyKey]);
     }
   }
-  if (!hasOwn && !anyExisting) return undefined;
   return { terms, existingAnti, affinity, anti };
 }
 
@@ -162,7 +164,7 @@ export function interPodAffinityPreScore(pod: Pod, cluster: ClusterView): Affini
     m.set(v, (m.get(v) ?? 0) + w);
   };
   const podNsLabels = cluster.namespaceLabels(ns(pod));
-  for (const s of cluster.nodes) {
+  for (const s of hasPreferred ? cluster.nodes : (cluster.nodesWithAffinity?.() ?? cluster.nodes)) {
     const labels = s.node.metadata.labels ?? {};
     for (const ep of hasPreferred ? s.pods : s.podsWithAffinity) {
       if (hasPreferred) {

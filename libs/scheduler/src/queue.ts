@@ -27,6 +27,8 @@ export class SchedulingQueue {
   private readonly entries = new Map<string, Entry>();
   private readonly active: string[] = [];
   private seq = 0;
+  /** Keys in backoff or unschedulable: what flush has to look at. */
+  private readonly parked = new Set<string>();
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly maxInUnschedulableMs: number;
@@ -60,6 +62,7 @@ export class SchedulingQueue {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
+    this.parked.delete(key);
     const i = this.active.indexOf(key);
     if (i >= 0) this.active.splice(i, 1);
   }
@@ -70,12 +73,14 @@ export class SchedulingQueue {
     if (key === undefined) return undefined;
     const e = this.entries.get(key);
     if (e) e.where = 'inflight';
+    this.parked.delete(key);
     return key;
   }
 
   /** Scheduled: the pod leaves the queue. */
   done(key: string): void {
     this.entries.delete(key);
+    this.parked.delete(key);
   }
 
   /** The attempt failed: the pod waits for a cluster event, and at least its backoff. */
@@ -86,6 +91,7 @@ export class SchedulingQueue {
     e.backoffUntil = now + this.backoffMs(e.attempts);
     e.unschedulableSince = now;
     e.where = 'unschedulable';
+    this.parked.add(key);
   }
 
   /** An error other than unschedulable (a failed write): retried after the backoff without waiting for an event. */
@@ -95,6 +101,7 @@ export class SchedulingQueue {
     e.attempts++;
     e.backoffUntil = now + this.backoffMs(e.attempts);
     e.where = 'backoff';
+    this.parked.add(key);
   }
 
   /** A pod whose binding failed after it left the queue: back in, waiting out one backoff. */
@@ -117,7 +124,10 @@ export class SchedulingQueue {
 
   /** A node was added or changed (MoveAllToActiveOrBackoffQueue): every unschedulable pod moves on. */
   moveAllUnschedulable(now: number): void {
-    for (const [key, e] of this.entries) if (e.where === 'unschedulable') this.move(key, e, now);
+    for (const key of [...this.parked]) {
+      const e = this.entries.get(key);
+      if (e?.where === 'unschedulable') this.move(key, e, now);
+    }
   }
 
   /**
@@ -125,7 +135,10 @@ export class SchedulingQueue {
    * podMaxInUnschedulablePodsDuration are moved as on an event.
    */
   flush(now: number): void {
-    for (const [key, e] of this.entries) {
+    if (this.parked.size === 0) return;
+    for (const key of [...this.parked]) {
+      const e = this.entries.get(key);
+      if (!e) continue;
       if (e.where === 'backoff' && e.backoffUntil <= now) this.activate(key, e);
       else if (e.where === 'unschedulable' && now - e.unschedulableSince >= this.maxInUnschedulableMs) this.move(key, e, now);
     }
@@ -134,7 +147,10 @@ export class SchedulingQueue {
   /** The earliest time something in backoff becomes active, for the caller's timer. */
   nextBackoffExpiry(): number | undefined {
     let t: number | undefined;
-    for (const e of this.entries.values()) if (e.where === 'backoff' && (t === undefined || e.backoffUntil < t)) t = e.backoffUntil;
+    for (const key of this.parked) {
+      const e = this.entries.get(key);
+      if (e?.where === 'backoff' && (t === undefined || e.backoffUntil < t)) t = e.backoffUntil;
+    }
     return t;
   }
 
@@ -151,11 +167,15 @@ export class SchedulingQueue {
 
   private move(key: string, e: Entry, now: number): void {
     if (e.backoffUntil <= now) this.activate(key, e);
-    else e.where = 'backoff';
+    else {
+      e.where = 'backoff';
+      this.parked.add(key);
+    }
   }
 
   private activate(key: string, e: Entry): void {
     e.where = 'active';
+    this.parked.delete(key);
     e.seq = this.seq++;
     // Binary search for the first entry ordered after e (lower priority, or same priority and later).
     let lo = 0;
