@@ -107,14 +107,14 @@ describe('scheduler plugins (e2e)', () => {
     for (const i of [1, 2, 3]) await addPod(`anti-${i}`, 'anti', anti, { app: 'anti' });
     const placed = await boundAll(['anti-1', 'anti-2', 'anti-3']);
     expect(new Set(placed)).toEqual(new Set(['anti-1', 'anti-2', 'anti-3']));
-    // A fourth replica is kept out by the placed pods' own anti-affinity (checked first, symmetry)…
+    // A fourth replica fails its own anti-affinity (checked before the placed pods' one)…
     await addPod('anti-4', 'anti', anti, { app: 'anti' });
-    // …a pod of another app avoiding them by its own anti-affinity.
-    await addPod('anti-other', 'anti', anti, { app: 'other' });
+    // …a plain pod with the same label is kept out by the placed pods' anti-affinity (symmetry).
+    await addPod('anti-other', 'anti', {}, { app: 'anti' });
     const failed = (pod: string) => waitFor(async () => (await allEvents()).find((e) => e.reason === 'FailedScheduling' && e.involvedObject.name === pod), { description: `FailedScheduling of ${pod}`, timeoutMs: 15_000 });
     const tail = ', 6 node(s) didn\'t match Pod\'s node affinity/selector. preemption: 0/9 nodes are available: 3 No preemption victims found for incoming pod, 6 Preemption is not helpful for scheduling.';
-    expect(await failed('anti-4')).toMatchObject({ type: 'Warning', reportingComponent: 'default-scheduler', message: `0/9 nodes are available: 3 node(s) didn't satisfy existing pods anti-affinity rules${tail}` });
-    expect(await failed('anti-other')).toMatchObject({ type: 'Warning', message: `0/9 nodes are available: 3 node(s) didn't match pod anti-affinity rules${tail}` });
+    expect(await failed('anti-4')).toMatchObject({ type: 'Warning', reportingComponent: 'default-scheduler', message: `0/9 nodes are available: 3 node(s) didn't match pod anti-affinity rules${tail}` });
+    expect(await failed('anti-other')).toMatchObject({ type: 'Warning', message: `0/9 nodes are available: 3 node(s) didn't satisfy existing pods anti-affinity rules${tail}` });
     expect((await get('anti-4')).spec.nodeName).toBeUndefined();
   });
 

@@ -30,6 +30,10 @@ describe('scheduler — InterPodAffinity filter', () => {
     const p = pod('new', {}, undefined, { app: 'web' });
     expect(verdicts(p, [snap(node('a'), [guard]), snap(node('b'))])).toEqual([reasonExistingAntiAffinity, undefined]);
   });
+  it('the pod\'s own anti-affinity is reported before the placed pods\' (kube\'s order)', () => {
+    const p = withAnti('new', term('web'));
+    expect(verdicts(p, [snap(node('a'), [withAnti('w1', term('web'))])])).toEqual([reasonAntiAffinityRules]);
+  });
   it('existing anti-affinity is checked per topology domain (zone)', () => {
     const guard = withAnti('guard', term('web', { topologyKey: 'zone' }), { app: 'db' });
     const nodes = [snap(node('a', { labels: { zone: 'z1' } }), [guard]), snap(node('b', { labels: { zone: 'z1' } })), snap(node('c', { labels: { zone: 'z2' } }))];

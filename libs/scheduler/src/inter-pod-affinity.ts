@@ -110,17 +110,12 @@ export function interPodAffinityPreFilter(pod: Pod, cluster: ClusterView): Affin
 }
 
 /**
- * Filter: placed pods' anti-affinity first (Unschedulable), then the pod's affinity (UnschedulableAndUnresolvable;
- * the first pod of a group whose terms select itself may go anywhere with the keys), then its anti-affinity.
+ * Filter, in kube's order: the pod's affinity (UnschedulableAndUnresolvable; the first pod of a group whose terms
+ * select itself may go anywhere with the keys), its anti-affinity, then placed pods' anti-affinity (both Unschedulable).
  */
 export function interPodAffinity(pod: Pod, s: NodeSnapshot, state: AffinityFilterState | undefined, cluster: ClusterView): FilterStatus | undefined {
   if (!state) return undefined;
   const labels = s.node.metadata.labels ?? {};
-  if (state.existingAnti.size > 0) {
-    for (const [k, v] of Object.entries(labels)) {
-      if ((state.existingAnti.get(pair(k, v)) ?? 0) > 0) return { code: 'Unschedulable', plugin: 'InterPodAffinity', reasons: [reasonExistingAntiAffinity] };
-    }
-  }
   const { requiredAffinity, requiredAnti } = state.terms;
   if (requiredAffinity.length > 0) {
     let podsExist = true;
@@ -140,6 +135,11 @@ export function interPodAffinity(pod: Pod, s: NodeSnapshot, state: AffinityFilte
     const v = labels[t.topologyKey];
     if (v !== undefined && (state.anti.get(pair(t.topologyKey, v)) ?? 0) > 0) {
       return { code: 'Unschedulable', plugin: 'InterPodAffinity', reasons: [reasonAntiAffinityRules] };
+    }
+  }
+  if (state.existingAnti.size > 0) {
+    for (const [k, v] of Object.entries(labels)) {
+      if ((state.existingAnti.get(pair(k, v)) ?? 0) > 0) return { code: 'Unschedulable', plugin: 'InterPodAffinity', reasons: [reasonExistingAntiAffinity] };
     }
   }
   return undefined;
