@@ -150,6 +150,10 @@ export class SchedulerCache implements ClusterView {
     else this.nominations.delete(key);
   }
 
+  hasNominations(): boolean {
+    return this.nominations.size > 0;
+  }
+
   /** Pods nominated to `node` with priority ≥ the pod's, other than the pod itself. */
   nominatedPods(node: string, pod: Pod): Pod[] {
     if (this.nominations.size === 0) return [];

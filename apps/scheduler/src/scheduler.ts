@@ -198,8 +198,12 @@ export class Scheduler {
   private async slot(signal: AbortSignal): Promise<void> {
     while (this.inflight >= this.parallel && !signal.aborted) {
       await new Promise<void>((resolve) => {
-        this.slotFreed = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        const done = (): void => {
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        this.slotFreed = done;
+        signal.addEventListener('abort', done, { once: true });
       });
     }
   }
@@ -221,7 +225,7 @@ export class Scheduler {
       percentageOfNodesToScore: this.o.percentageOfNodesToScore ?? 0,
       startIndex: this.nextStartNodeIndex,
       random: this.random,
-      nominatedPods: (node, p) => this.cache.nominatedPods(node, p),
+      ...(this.cache.hasNominations() ? { nominatedPods: (node: string, p: Pod) => this.cache.nominatedPods(node, p) } : {}),
     });
     const total = this.cache.nodes.length;
     if (total > 0) this.nextStartNodeIndex = (this.nextStartNodeIndex + result.processed) % total;

@@ -2,7 +2,8 @@
 // nodes from a rotating start until enough feasible ones are found (percentageOfNodesToScore), PreScore, Score,
 // NormalizeScore × plugin weight, selectHost.
 import type { ClusterView } from './cluster.js';
-import { nodeAffinity, nodeName, nodePorts, nodeResourcesFit, nodeUnschedulable, taintToleration, type FilterOptions } from './filters.js';
+import { fitResources, nodeAffinity, nodeName, nodePorts, nodeUnschedulable, taintToleration, type FilterOptions } from './filters.js';
+import { podHostPorts, podRequests } from './resources.js';
 import { interPodAffinity, interPodAffinityNormalize, interPodAffinityPreFilter, interPodAffinityPreScore, interPodAffinityScore, type AffinityFilterState } from './inter-pod-affinity.js';
 import { nodeSnapshot, type NodeSnapshot } from './node-info.js';
 import {
@@ -52,8 +53,28 @@ export function preFilter(pod: Pod, cluster: ClusterView): PreFilterState {
 
 /** The default profile's filters in kube's order; the first rejection wins (the framework stops there). */
 export function filterNode(pod: Pod, s: NodeSnapshot, state: PreFilterState, cluster: ClusterView, opts: FilterOptions = {}): FilterStatus | undefined {
-  return nodeUnschedulable(pod, s) ?? nodeName(pod, s) ?? taintToleration(pod, s, opts) ?? nodeAffinity(pod, s) ?? nodePorts(pod, s)
-    ?? nodeResourcesFit(pod, s) ?? podTopologySpread(pod, s, state.spread) ?? interPodAffinity(pod, s, state.affinity, cluster);
+  return prepareFilters(pod, state, cluster, opts)(s);
+}
+
+/**
+ * The filters bound to one pod for one cycle: what depends only on the pod (its summed requests, whether it has
+ * host ports, a node selector or affinity) is worked out once, so the per-node work is what the node changes.
+ */
+export function prepareFilters(pod: Pod, state: PreFilterState, cluster: ClusterView, opts: FilterOptions = {}): (s: NodeSnapshot) => FilterStatus | undefined {
+  const req = podRequests(pod);
+  const hasPorts = podHostPorts(pod).length > 0;
+  const hasNodeAffinity = Object.keys(pod.spec.nodeSelector ?? {}).length > 0 || !!pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  return (s) => {
+    const spec = s.node.spec;
+    return (spec?.unschedulable ? nodeUnschedulable(pod, s) : undefined)
+      ?? (pod.spec.nodeName ? nodeName(pod, s) : undefined)
+      ?? (spec?.taints?.length ? taintToleration(pod, s, opts) : undefined)
+      ?? (hasNodeAffinity ? nodeAffinity(pod, s) : undefined)
+      ?? (hasPorts ? nodePorts(pod, s) : undefined)
+      ?? fitResources(s, req)
+      ?? (state.spread ? podTopologySpread(pod, s, state.spread) : undefined)
+      ?? (state.affinity ? interPodAffinity(pod, s, state.affinity, cluster) : undefined);
+  };
 }
 
 function weighted(into: number[], scores: readonly NodeScore[], weight: number): void {
@@ -120,11 +141,13 @@ export function scheduleCycle(pod: Pod, cluster: ClusterView, opts: CycleOptions
   const statuses = new Map<string, FilterStatus>();
   if (nodes.length === 0) return { host: undefined, statuses, processed: 0, feasible: 0 };
   const state = preFilter(pod, cluster);
+  const filter = prepareFilters(pod, state, cluster, opts);
+  const check = (s: NodeSnapshot): FilterStatus | undefined => filter(opts.nominatedPods ? withNominated(pod, s, opts) : s);
   // A pod nominated by an earlier preemption tries its nominated node first and takes it when it fits.
   const nominated = pod.status?.nominatedNodeName;
   if (nominated) {
     const s = nodes.find((n) => n.node.metadata.name === nominated);
-    if (s && !filterNode(pod, withNominated(pod, s, opts), state, cluster, opts)) return { host: nominated, statuses, processed: 0, feasible: 1 };
+    if (s && !check(s)) return { host: nominated, statuses, processed: 0, feasible: 1 };
   }
   const want = numFeasibleNodesToFind(opts.percentageOfNodesToScore ?? 0, nodes.length);
   const start = (opts.startIndex ?? 0) % nodes.length;
@@ -132,7 +155,7 @@ export function scheduleCycle(pod: Pod, cluster: ClusterView, opts: CycleOptions
   let processed = 0;
   for (; processed < nodes.length && feasible.length < want; processed++) {
     const s = nodes[(start + processed) % nodes.length]!;
-    const st = filterNode(pod, withNominated(pod, s, opts), state, cluster, opts);
+    const st = check(s);
     if (st) statuses.set(s.node.metadata.name, st);
     else feasible.push(s);
   }

@@ -90,6 +90,7 @@ export {
   minFeasibleNodesToFind,
   numFeasibleNodesToFind,
   preFilter,
+  prepareFilters,
   prioritize,
   scheduleCycle,
 } from './framework.js';
