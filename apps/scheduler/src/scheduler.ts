@@ -111,11 +111,11 @@ export class Scheduler {
   private onPod(old: ApiPod | undefined, p: ApiPod): void {
     const key = objectKey(p);
     if (p.spec.nodeName) {
-      const wasAssigned = !!old?.spec.nodeName;
+      const seenBefore = !!old?.spec.nodeName || this.cache.isAssumed(key);
       this.cache.addBoundPod(p);
       this.o.queue.delete(key);
-      // AssignedPodAdd/Update (a pod bound by someone else, or a pod finishing): other pods may now fit or not.
-      if (!wasAssigned && !this.cache.isAssumed(key)) this.o.queue.moveAllUnschedulable(this.now());
+      // AssignedPodAdd (a pod bound by someone else; our own were counted when assumed): pods waiting on affinity may fit now.
+      if (!seenBefore) this.o.queue.moveAllUnschedulable(this.now());
       if (terminal(p)) this.moveAll();
       return;
     }
