@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { benchApiserver, benchCloud, type ApiTarget } from '@ekslab/bench';
+import { benchApiserver, benchCloud, benchScheduler, type ApiTarget } from '@ekslab/bench';
 import { kubeconfigPath, KubeconfigMissingError } from './kubeconfig.js';
 
 interface Kubeconfig {
@@ -9,9 +9,8 @@ interface Kubeconfig {
   users?: Array<{ user?: { token?: string } }>;
 }
 
-/** The load balancer's address, CA and admin token from the lab's kubeconfig. */
-export function labTarget(root: string): ApiTarget {
-  const path = kubeconfigPath(root);
+/** The load balancer's address, CA and admin token from the lab's kubeconfig (or the kubeconfig at `path`). */
+export function labTarget(root: string, path = kubeconfigPath(root)): ApiTarget {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -100,4 +99,50 @@ export async function benchCloudCommand(root: string, flags: BenchCloudFlags): P
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return result.metrics.errors > 0 && result.metrics.opsPerSecond === 0 ? 1 : 0;
+}
+
+export interface BenchSchedulerFlags {
+  readonly output?: string;
+  readonly nodes: string;
+  readonly pods: string;
+  readonly concurrency: string;
+  readonly timeout: string;
+  readonly kubeconfig?: string;
+}
+
+/**
+ * `ekslab bench scheduler`: scheduler_perf's SchedulingBasic against the running apiserver and scheduler (bench
+ * nodes, then pods, first create → last binding). Prints a table, writes bench-results/scheduler-<time>.json, and
+ * always ends with one JSON line (only that line with `-o json`). Exit 1 when not every pod was bound in time.
+ */
+export async function benchSchedulerCommand(root: string, flags: BenchSchedulerFlags): Promise<number> {
+  const json = flags.output === 'json';
+  const target = labTarget(root, flags.kubeconfig ? resolve(flags.kubeconfig) : undefined);
+  const result = await benchScheduler({
+    target, nodes: Number(flags.nodes), pods: Number(flags.pods), concurrency: Number(flags.concurrency), timeoutMs: Number(flags.timeout) * 1000,
+    namespace: 'ekslab-bench',
+    progress: (line) => {
+      if (!json) process.stdout.write(`${line}\n`);
+    },
+  });
+  const dir = resolve(root, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, `scheduler-${result.at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  if (!json) {
+    const m = result.metrics;
+    const rows: [string, string][] = [
+      ['nodes / pods', `${result.params.nodes} / ${result.params.pods}`],
+      ['node setup', `${m.nodeSetupSeconds} s`],
+      ['pod creates', `${m.createsPerSecond} /s`],
+      ['pods bound', `${m.podsBound} of ${result.params.pods}`],
+      ['first create → last bind', `${m.seconds} s`],
+      ['throughput', `${m.podsPerSecond} pods/s (kube-scheduler's SchedulingBasic threshold: 680)`],
+      ['create → bind p50 / p99', `${m.p50BindMs} / ${m.p99BindMs} ms`],
+    ];
+    for (const [k, v] of rows) process.stdout.write(`${k.padEnd(26)} ${v}\n`);
+    process.stdout.write(`wrote ${file}\n`);
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return result.metrics.podsBound === result.params.pods ? 0 : 1;
 }

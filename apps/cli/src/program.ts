@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ekslabVersion } from '@ekslab/runtime';
-import { benchApiserverCommand, benchCloudCommand, type BenchApiserverFlags, type BenchCloudFlags } from './bench.js';
+import { benchApiserverCommand, benchCloudCommand, benchSchedulerCommand, type BenchApiserverFlags, type BenchCloudFlags, type BenchSchedulerFlags } from './bench.js';
 import { addCloudCommands, defaultCloudAddress } from './cloud/command.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { repoRoot } from './repo.js';
@@ -79,6 +79,18 @@ export function program(): Command {
     .option('--server <host:port>', 'the cloud\'s gRPC address (env EKSLAB_CLOUD_ADDRESS)', process.env['EKSLAB_CLOUD_ADDRESS'] || defaultCloudAddress)
     .action(async (flags: BenchCloudFlags) => {
       process.exitCode = await benchCloudCommand(repoRoot(), flags);
+    });
+  bench
+    .command('scheduler')
+    .description('scheduler_perf SchedulingBasic: create bench nodes, then pods, and measure first create → last binding (needs a running scheduler)')
+    .option('-o, --output <format>', 'json: print only the final JSON line')
+    .option('--nodes <n>', 'bench nodes (m5.large allocatable, tainted so only bench pods land on them)', '5000')
+    .option('--pods <n>', 'pods to schedule', '10000')
+    .option('--concurrency <n>', 'creates in flight', '32')
+    .option('--timeout <seconds>', 'give up waiting for bindings after this long', '900')
+    .option('--kubeconfig <path>', 'target this cluster instead of the lab (.ekslab/kubeconfig)')
+    .action(async (flags: BenchSchedulerFlags) => {
+      process.exitCode = await benchSchedulerCommand(repoRoot(), flags);
     });
   return root;
 }

@@ -21,6 +21,8 @@ export const options = {
   leaderElectRetryPeriod: opt.duration(2_000, 'interval between attempts to acquire or renew the Lease (--leader-elect-retry-period)'),
   leaderElectResourceNamespace: opt.string('kube-system', 'namespace of the leader election Lease', { placeholder: '<namespace>' }),
   leaderElectResourceName: opt.string('kube-scheduler', 'name of the leader election Lease', { placeholder: '<name>' }),
+  percentageOfNodesToScore: opt.int(0, 'stop filtering once this % of the nodes are feasible; 0 = adaptive (50 − nodes/125, at least 5 %), never fewer than 100 nodes (percentageOfNodesToScore)', [0, 100]),
+  parallelBindings: opt.int(64, 'bindings (with their Scheduled events) in flight at once; the scheduling loop waits beyond this', [1, 10_000]),
   podInitialBackoff: opt.duration(1_000, 'backoff after a pod\'s first failed attempt, doubled per attempt (podInitialBackoffSeconds)'),
   podMaxBackoff: opt.duration(10_000, 'the cap of a pod\'s backoff (podMaxBackoffSeconds)'),
   podMaxInUnschedulable: opt.duration(300_000, 'an unschedulable pod is retried after this long even without a cluster event (podMaxInUnschedulablePodsDuration)'),

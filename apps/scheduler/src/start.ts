@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { credentials } from '@grpc/grpc-js';
-import { campaignForLease, ResourceClient } from '@ekslab/client';
+import { campaignForLease, ResourceClient, type KubeObject } from '@ekslab/client';
 import { ResourceServiceClient } from '@ekslab/proto';
 import { withOpsServer, type Logger } from '@ekslab/runtime';
 import { SchedulingQueue } from '@ekslab/scheduler';
@@ -46,16 +46,23 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
 }
 
 function newScheduler(config: Config, log: Logger, service: ResourceServiceClient, token: string): Scheduler {
+  const client = <T extends KubeObject>(group: string, resource: string) =>
+    new ResourceClient<T>({ service, gvr: { group, version: 'v1', resource }, token });
   return new Scheduler({
-    pods: new ResourceClient<ApiPod>({ service, gvr: { group: '', version: 'v1', resource: 'pods' }, token }),
-    nodes: new ResourceClient<ApiNode>({ service, gvr: { group: '', version: 'v1', resource: 'nodes' }, token }),
-    events: new ResourceClient({ service, gvr: { group: '', version: 'v1', resource: 'events' }, token }),
+    pods: client<ApiPod>('', 'pods'),
+    nodes: client<ApiNode>('', 'nodes'),
+    events: client('', 'events'),
+    namespaces: client('', 'namespaces'),
+    services: client('', 'services'),
+    replicaSets: client('apps', 'replicasets'),
+    pdbs: client('policy', 'poddisruptionbudgets'),
     schedulerName: config.schedulerName,
     instance: `${config.schedulerName}-${hostname()}`,
+    percentageOfNodesToScore: config.percentageOfNodesToScore,
+    parallelBindings: config.parallelBindings,
     queue: new SchedulingQueue({
       initialBackoffMs: config.podInitialBackoff, maxBackoffMs: config.podMaxBackoff, maxInUnschedulableMs: config.podMaxInUnschedulable,
     }),
     log,
   });
 }
-

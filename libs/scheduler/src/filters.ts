@@ -1,6 +1,7 @@
 // kube-scheduler's Filter plugins (pkg/scheduler/framework/plugins/*), their reasons worded exactly as upstream.
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity.js';
-import { isScalarResourceName, podHostPorts, podRequests, type NodeSnapshot } from './resources.js';
+import { isScalarResourceName, podHostPorts, podRequests, type Resources } from './resources.js';
+import type { NodeSnapshot } from './node-info.js';
 import type { FilterPluginName, FilterStatus, Pod, Taint, Toleration } from './types.js';
 
 export const reasonNodeUnschedulable = 'node(s) were unschedulable';
@@ -90,27 +91,39 @@ export function nodePorts(pod: Pod, s: NodeSnapshot): FilterResult {
   return conflict ? { code: 'Unschedulable', plugin: 'NodePorts', reasons: [reasonNodePorts] } : undefined;
 }
 
+/** The resources NodeResourcesFit checks for one requests object: those asked for, in kube's order. */
+const checkedMemo = new WeakMap<object, readonly string[]>();
+
 /**
  * NodeResourcesFit: pod count, then cpu, memory, ephemeral-storage, then extended resources (sorted by name), each
  * `Insufficient <name>`. Unresolvable (preemption cannot help) when a request exceeds the node's allocatable
  * outright.
  */
 export function nodeResourcesFit(pod: Pod, s: NodeSnapshot): FilterResult {
-  const reasons: string[] = [];
+  return fitResources(s, podRequests(pod));
+}
+
+/** NodeResourcesFit with the pod's requests already summed (the scheduling cycle sums them once). */
+export function fitResources(s: NodeSnapshot, req: Resources): FilterResult {
+  let reasons: string[] | undefined;
   let code: FilterStatus['code'] = 'Unschedulable';
-  if (s.pods.length + 1 > (s.allocatable['pods'] ?? 0)) reasons.push(reasonTooManyPods);
-  const req = podRequests(pod);
-  const names = ['cpu', 'memory', 'ephemeral-storage', ...Object.keys(req).filter(isScalarResourceName).sort()];
+  if (s.pods.length + 1 > (s.allocatable['pods'] ?? 0)) reasons = [reasonTooManyPods];
+  let names = checkedMemo.get(req);
+  if (!names) {
+    names = ['cpu', 'memory', 'ephemeral-storage', ...Object.keys(req).filter(isScalarResourceName).sort()].filter((n) => (req[n] ?? 0) > 0);
+    checkedMemo.set(req, names);
+  }
+  const allocatable = s.allocatable;
+  const requested = s.requested;
   for (const name of names) {
     const want = req[name] ?? 0;
-    if (want <= 0) continue;
-    const alloc = s.allocatable[name] ?? 0;
-    if (want > alloc - (s.requested[name] ?? 0)) {
-      reasons.push(`Insufficient ${name}`);
+    const alloc = allocatable[name] ?? 0;
+    if (want > alloc - (requested[name] ?? 0)) {
+      (reasons ??= []).push(`Insufficient ${name}`);
       if (want > alloc) code = 'UnschedulableAndUnresolvable';
     }
   }
-  return reasons.length > 0 ? { code, plugin: 'NodeResourcesFit', reasons } : undefined;
+  return reasons ? { code, plugin: 'NodeResourcesFit', reasons } : undefined;
 }
 
 /** The default profile's filters in the order kube-scheduler runs them. */

@@ -12,6 +12,11 @@ export interface FitErrorOptions {
    * `preemption: …`; a profile without PostFilter plugins (or `--disable-preemption`) prints no suffix. Default true.
    */
   readonly preemption?: boolean;
+  /**
+   * The PostFilter's own message, when the caller ran preemption: replaces the computed `preemption: …` suffix;
+   * '' (preemption succeeded, the pod is nominated) prints none.
+   */
+  readonly postFilterMessage?: string;
   /** A PreFilter rejection: printed instead of the per-node histogram (kube does not repeat it per node). */
   readonly preFilterMessage?: string;
 }
@@ -60,6 +65,8 @@ export function fitError(
   if (nodeCount === 0) return noNodesAvailable;
   let msg = `0/${nodeCount} nodes are available:`;
   msg += opts.preFilterMessage ? ` ${opts.preFilterMessage}.` : histogram(nodeCount, statuses);
-  if (opts.preemption ?? true) msg += ` ${preemptionMessage(pod, nodeCount, statuses)}`;
+  if (opts.postFilterMessage !== undefined) {
+    if (opts.postFilterMessage) msg += ` ${opts.postFilterMessage}`;
+  } else if (opts.preemption ?? true) msg += ` ${preemptionMessage(pod, nodeCount, statuses)}`;
   return msg;
 }

@@ -48,11 +48,15 @@ export function nodeSelectorMatches(selector: NodeSelector, node: Node): boolean
   return selector.nodeSelectorTerms.some((t) => termMatches(t, node));
 }
 
+const selectorMemo = new WeakMap<Pod, readonly (readonly [string, string])[]>();
+
 /** spec.nodeSelector (every pair equal) and the required node affinity terms, both must hold. */
 export function podMatchesNodeSelectorAndAffinity(pod: Pod, node: Node): boolean {
   const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) {
-    if (!Object.hasOwn(labels, k) || labels[k] !== v) return false;
+  let pairs = selectorMemo.get(pod);
+  if (!pairs) selectorMemo.set(pod, (pairs = Object.entries(pod.spec.nodeSelector ?? {})));
+  for (const [k, v] of pairs) {
+    if (labels[k] !== v || !Object.hasOwn(labels, k)) return false;
   }
   const required = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   return required === undefined || nodeSelectorMatches(required, node);

@@ -69,3 +69,17 @@ describe('scheduler — SchedulingQueue', () => {
     expect(q.pending).toEqual({ active: 0, backoff: 0, unschedulable: 0 });
   });
 });
+
+describe('scheduler — queue priority (PrioritySort)', () => {
+  it('pops higher priority first, FIFO among equals, also after backoff', () => {
+    const q = new SchedulingQueue({ initialBackoffMs: 10 });
+    q.add('low-1', 0, 0);
+    q.add('high', 0, 100);
+    q.add('low-2', 0, 0);
+    q.add('mid', 0, 50);
+    expect([q.pop(), q.pop()]).toEqual(['high', 'mid']);
+    q.retry('mid', 0);
+    q.flush(20);
+    expect([q.pop(), q.pop(), q.pop()]).toEqual(['mid', 'low-1', 'low-2']);
+  });
+});

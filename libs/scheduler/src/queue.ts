@@ -1,5 +1,5 @@
 // kube-scheduler's scheduling queue (pkg/scheduler/backend/queue), reduced to what one-at-a-time scheduling needs:
-// activeQ (FIFO of pods to try), backoffQ (pods waiting out their backoff), unschedulablePods (pods that failed and
+// activeQ (pods to try, highest priority first then FIFO — the PrioritySort plugin), backoffQ (pods waiting out their backoff), unschedulablePods (pods that failed and
 // wait for a cluster event). Keys are opaque (namespace/name); time is passed in, so the queue is pure.
 
 /** podInitialBackoffSeconds / podMaxBackoffSeconds / podMaxInUnschedulablePodsDuration defaults. */
@@ -14,6 +14,9 @@ export interface SchedulingQueueOptions {
 }
 
 interface Entry {
+  priority: number;
+  /** Order of (re-)activation, FIFO among equal priorities. */
+  seq: number;
   attempts: number;
   backoffUntil: number;
   unschedulableSince: number;
@@ -23,6 +26,9 @@ interface Entry {
 export class SchedulingQueue {
   private readonly entries = new Map<string, Entry>();
   private readonly active: string[] = [];
+  private seq = 0;
+  /** Keys in backoff or unschedulable: what flush has to look at. */
+  private readonly parked = new Set<string>();
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly maxInUnschedulableMs: number;
@@ -33,12 +39,16 @@ export class SchedulingQueue {
     this.maxInUnschedulableMs = opts.maxInUnschedulableMs ?? defaultPodMaxInUnschedulableMs;
   }
 
-  /** A new unscheduled pod: straight to activeQ. A known pod that was updated is moved as on a cluster event. */
-  add(key: string, now: number): void {
+  /**
+   * A new unscheduled pod: straight to activeQ (ordered by `priority`, spec.priority). A known pod that was updated
+   * is moved as on a cluster event.
+   */
+  add(key: string, now: number, priority = 0): void {
     const e = this.entries.get(key);
     if (!e) {
-      this.entries.set(key, { attempts: 0, backoffUntil: 0, unschedulableSince: 0, where: 'active' });
-      this.active.push(key);
+      const entry: Entry = { priority, seq: 0, attempts: 0, backoffUntil: 0, unschedulableSince: 0, where: 'active' };
+      this.entries.set(key, entry);
+      this.activate(key, entry);
     } else if (e.where === 'unschedulable') this.move(key, e, now);
   }
 
@@ -52,6 +62,7 @@ export class SchedulingQueue {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
+    this.parked.delete(key);
     const i = this.active.indexOf(key);
     if (i >= 0) this.active.splice(i, 1);
   }
@@ -62,12 +73,14 @@ export class SchedulingQueue {
     if (key === undefined) return undefined;
     const e = this.entries.get(key);
     if (e) e.where = 'inflight';
+    this.parked.delete(key);
     return key;
   }
 
   /** Scheduled: the pod leaves the queue. */
   done(key: string): void {
     this.entries.delete(key);
+    this.parked.delete(key);
   }
 
   /** The attempt failed: the pod waits for a cluster event, and at least its backoff. */
@@ -78,6 +91,7 @@ export class SchedulingQueue {
     e.backoffUntil = now + this.backoffMs(e.attempts);
     e.unschedulableSince = now;
     e.where = 'unschedulable';
+    this.parked.add(key);
   }
 
   /** An error other than unschedulable (a failed write): retried after the backoff without waiting for an event. */
@@ -87,6 +101,18 @@ export class SchedulingQueue {
     e.attempts++;
     e.backoffUntil = now + this.backoffMs(e.attempts);
     e.where = 'backoff';
+    this.parked.add(key);
+  }
+
+  /** A pod whose binding failed after it left the queue: back in, waiting out one backoff. */
+  requeueAfterError(key: string, now: number, priority = 0): void {
+    let e = this.entries.get(key);
+    if (!e) this.entries.set(key, (e = { priority, seq: 0, attempts: 0, backoffUntil: 0, unschedulableSince: 0, where: 'backoff' }));
+    else if (e.where === 'active') {
+      const i = this.active.indexOf(key);
+      if (i >= 0) this.active.splice(i, 1);
+    }
+    this.retry(key, now);
   }
 
   /** podInitialBackoff × 2^(attempts−1), capped at podMaxBackoff. */
@@ -98,7 +124,10 @@ export class SchedulingQueue {
 
   /** A node was added or changed (MoveAllToActiveOrBackoffQueue): every unschedulable pod moves on. */
   moveAllUnschedulable(now: number): void {
-    for (const [key, e] of this.entries) if (e.where === 'unschedulable') this.move(key, e, now);
+    for (const key of [...this.parked]) {
+      const e = this.entries.get(key);
+      if (e?.where === 'unschedulable') this.move(key, e, now);
+    }
   }
 
   /**
@@ -106,7 +135,10 @@ export class SchedulingQueue {
    * podMaxInUnschedulablePodsDuration are moved as on an event.
    */
   flush(now: number): void {
-    for (const [key, e] of this.entries) {
+    if (this.parked.size === 0) return;
+    for (const key of [...this.parked]) {
+      const e = this.entries.get(key);
+      if (!e) continue;
       if (e.where === 'backoff' && e.backoffUntil <= now) this.activate(key, e);
       else if (e.where === 'unschedulable' && now - e.unschedulableSince >= this.maxInUnschedulableMs) this.move(key, e, now);
     }
@@ -115,7 +147,10 @@ export class SchedulingQueue {
   /** The earliest time something in backoff becomes active, for the caller's timer. */
   nextBackoffExpiry(): number | undefined {
     let t: number | undefined;
-    for (const e of this.entries.values()) if (e.where === 'backoff' && (t === undefined || e.backoffUntil < t)) t = e.backoffUntil;
+    for (const key of this.parked) {
+      const e = this.entries.get(key);
+      if (e?.where === 'backoff' && (t === undefined || e.backoffUntil < t)) t = e.backoffUntil;
+    }
     return t;
   }
 
@@ -132,11 +167,25 @@ export class SchedulingQueue {
 
   private move(key: string, e: Entry, now: number): void {
     if (e.backoffUntil <= now) this.activate(key, e);
-    else e.where = 'backoff';
+    else {
+      e.where = 'backoff';
+      this.parked.add(key);
+    }
   }
 
   private activate(key: string, e: Entry): void {
     e.where = 'active';
-    this.active.push(key);
+    this.parked.delete(key);
+    e.seq = this.seq++;
+    // Binary search for the first entry ordered after e (lower priority, or same priority and later).
+    let lo = 0;
+    let hi = this.active.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = this.entries.get(this.active[mid]!);
+      if (m && (m.priority > e.priority || (m.priority === e.priority && m.seq < e.seq))) lo = mid + 1;
+      else hi = mid;
+    }
+    this.active.splice(lo, 0, key);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nodeSnapshot, podRequests } from './resources.js';
+import { podRequests } from './resources.js';
+import { nodeSnapshot } from './node-info.js';
 import { node, pod } from './test-objects.js';
 
 describe('scheduler — podRequests sums as resource.PodRequests', () => {

@@ -2,7 +2,7 @@
 // resource.PodRequests): containers add up, init containers take the max with sidecars (restartPolicy Always)
 // carried along, pod overhead is added on top.
 import { quantityMilliValue, quantityValue } from './quantity.js';
-import type { Container, Node, Pod, ResourceList } from './types.js';
+import type { Container, Pod, ResourceList } from './types.js';
 
 /** Resource name → amount; `cpu` in millicores, everything else in whole units (bytes, devices). */
 export type Resources = Readonly<Record<string, number>>;
@@ -48,6 +48,16 @@ function containerRequests(c: Container): Resources {
  * `spec.resources` (PodLevelResources) is not modelled.
  */
 export function podRequests(pod: Pod): Resources {
+  let r = requestsMemo.get(pod);
+  if (!r) requestsMemo.set(pod, (r = computePodRequests(pod)));
+  return r;
+}
+
+/** Pods are immutable values here (informer objects are replaced, never edited), so requests are computed once per object. */
+const requestsMemo = new WeakMap<Pod, Resources>();
+const portsMemo = new WeakMap<Pod, readonly HostPort[]>();
+
+function computePodRequests(pod: Pod): Resources {
   const reqs: Record<string, number> = {};
   for (const c of pod.spec.containers) add(reqs, containerRequests(c));
   const sidecars: Record<string, number> = {};
@@ -76,7 +86,13 @@ export interface HostPort {
 }
 
 /** The host ports a pod binds (containers' ports with hostPort > 0; hostIP defaults to 0.0.0.0, protocol to TCP). */
-export function podHostPorts(pod: Pod): HostPort[] {
+export function podHostPorts(pod: Pod): readonly HostPort[] {
+  let ports = portsMemo.get(pod);
+  if (!ports) portsMemo.set(pod, (ports = computeHostPorts(pod)));
+  return ports;
+}
+
+function computeHostPorts(pod: Pod): HostPort[] {
   return pod.spec.containers.flatMap((c) =>
     (c.ports ?? [])
       .filter((p) => (p.hostPort ?? 0) > 0)
@@ -84,32 +100,25 @@ export function podHostPorts(pod: Pod): HostPort[] {
   );
 }
 
-/** A node and the pods assigned to it, with their requests summed: kube-scheduler's NodeInfo. */
-export interface NodeSnapshot {
-  readonly node: Node;
-  readonly pods: readonly Pod[];
-  /** node.status.allocatable as numbers, including `pods`. */
-  readonly allocatable: Resources;
-  /** Σ podRequests over `pods`. */
-  readonly requested: Resources;
-  readonly usedPorts: readonly HostPort[];
-}
 
-const terminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+/** schedutil.DefaultMilliCPURequest / DefaultMemoryRequest: what a container without requests counts as when scoring. */
+export const defaultMilliCpuRequest = 100;
+export const defaultMemoryRequest = 200 * 1024 * 1024;
+const nonZeroMemo = new WeakMap<Pod, Resources>();
 
 /**
- * Builds the snapshot of one node. Pods in phase Succeeded/Failed are left out, as the scheduler's pod
- * informer does; the caller passes the pods bound (or assumed) to this node.
+ * A pod's cpu/memory request for scoring as NodeInfo's NonZeroRequested counts it: a container asking nothing
+ * for cpu (memory) counts as 100m (200Mi). Approximated at pod level: a zero total takes the default.
  */
-export function nodeSnapshot(node: Node, pods: readonly Pod[] = []): NodeSnapshot {
-  const live = pods.filter((p) => !terminal(p));
-  const requested: Record<string, number> = {};
-  for (const p of live) add(requested, podRequests(p));
-  return {
-    node,
-    pods: live,
-    allocatable: toResources(node.status?.allocatable, true),
-    requested,
-    usedPorts: live.flatMap(podHostPorts),
-  };
+export function nonZeroRequests(pod: Pod): Resources {
+  let r = nonZeroMemo.get(pod);
+  if (!r) {
+    const req = podRequests(pod);
+    nonZeroMemo.set(pod, (r = { ...req, cpu: req['cpu'] || defaultMilliCpuRequest, memory: req['memory'] || defaultMemoryRequest }));
+  }
+  return r;
+}
+
+export function addResources(into: Record<string, number>, r: Resources, sign = 1): void {
+  for (const [k, v] of Object.entries(r)) into[k] = (into[k] ?? 0) + sign * v;
 }

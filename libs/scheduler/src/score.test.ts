@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { balancedAllocationScore, leastAllocatedScore, nonZeroRequests, scoreNodes, selectHost } from './score.js';
-import { node, pod, snap } from './test-objects.js';
+import { prioritize } from './framework.js';
+import { nonZeroRequests } from './resources.js';
+import { balancedAllocationScore, defaultNormalize, leastAllocatedScore, nodeAffinityScore, selectHost, taintTolerationScore } from './score.js';
+import { cluster, node, pod, snap } from './test-objects.js';
 
 const Mi = 1024 * 1024;
 
@@ -40,12 +42,13 @@ describe('scheduler — NodeResourcesBalancedAllocation', () => {
   });
 });
 
-describe('scheduler — scoreNodes / selectHost', () => {
+describe('scheduler — prioritize / selectHost', () => {
   it('prefers the emptier node', () => {
     const a = node('a', { allocatable: { cpu: '2', memory: '4Gi', pods: '110' } });
     const b = node('b', { allocatable: { cpu: '2', memory: '4Gi', pods: '110' } });
     const busy = [pod('x', {}, { cpu: '1', memory: '2Gi' })];
-    const scores = scoreNodes(pod('p', {}, { cpu: '500m', memory: '1Gi' }), [snap(a, busy), snap(b)]);
+    const snaps = [snap(a, busy), snap(b)];
+    const scores = prioritize(pod('p', {}, { cpu: '500m', memory: '1Gi' }), snaps, cluster(snaps));
     expect(scores[1]!.score).toBeGreaterThan(scores[0]!.score);
     expect(selectHost(scores)).toBe('b');
   });
@@ -54,5 +57,45 @@ describe('scheduler — scoreNodes / selectHost', () => {
     expect(selectHost(scores, () => 0)).toBe('b');
     expect(selectHost(scores, () => 0.99)).toBe('a');
     expect(selectHost([])).toBeUndefined();
+  });
+});
+
+describe('scheduler — TaintToleration score', () => {
+  const soft = (key: string) => ({ key, effect: 'PreferNoSchedule' as const });
+  it.each([
+    ['no taints', [], [], 0],
+    ['two untolerated PreferNoSchedule taints', [soft('a'), soft('b')], [], 2],
+    ['NoSchedule taints do not count', [{ key: 'x', effect: 'NoSchedule' as const }], [], 0],
+    ['a PreferNoSchedule toleration tolerates', [soft('a'), soft('b')], [{ key: 'a', operator: 'Exists' as const, effect: 'PreferNoSchedule' as const }], 1],
+    ['an empty-effect toleration tolerates', [soft('a')], [{ key: 'a', operator: 'Exists' as const }], 0],
+    ['a NoSchedule toleration does not', [soft('a')], [{ key: 'a', operator: 'Exists' as const, effect: 'NoSchedule' as const }], 1],
+  ])('%s → %d', (_n, taints, tolerations, want) => {
+    expect(taintTolerationScore(pod('p', { tolerations }), snap(node('n', { spec: { taints } })))).toBe(want);
+  });
+  it('normalised reversed: the node with most untolerated taints gets 0, none gets 100', () => {
+    expect(defaultNormalize([{ node: 'a', score: 0 }, { node: 'b', score: 1 }, { node: 'c', score: 2 }], true).map((s) => s.score)).toEqual([100, 50, 0]);
+    expect(defaultNormalize([{ node: 'a', score: 0 }], true)[0]!.score).toBe(100);
+  });
+});
+
+describe('scheduler — NodeAffinity score', () => {
+  const p = pod('p', { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [
+    { weight: 10, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } },
+    { weight: 3, preference: { matchExpressions: [{ key: 'zone', operator: 'Exists' }] } },
+    { weight: 50, preference: {} },
+  ] } } });
+  it.each([
+    ['both terms', { disk: 'ssd', zone: 'a' }, 13],
+    ['one term', { zone: 'a' }, 3],
+    ['none (an empty term matches nothing)', {}, 0],
+  ])('%s → %d', (_n, labels, want) => expect(nodeAffinityScore(p, snap(node('n', { labels })))).toBe(want));
+  it('normalised to max: 13 → 100, 3 → 23, all-zero stays 0', () => {
+    expect(defaultNormalize([{ node: 'a', score: 13 }, { node: 'b', score: 3 }], false).map((s) => s.score)).toEqual([100, 23]);
+    expect(defaultNormalize([{ node: 'a', score: 0 }], false)[0]!.score).toBe(0);
+  });
+  it('weighted ×2 in the total: the preferred node wins despite being busier', () => {
+    const a = snap(node('a', { labels: { disk: 'ssd' } }), [pod('x', {}, { cpu: '500m' })]);
+    const b = snap(node('b'));
+    expect(selectHost(prioritize(p, [a, b], cluster([a, b])))).toBe('a');
   });
 });

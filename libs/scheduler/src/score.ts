@@ -1,13 +1,13 @@
 // kube-scheduler's Score plugins for resources (pkg/scheduler/framework/plugins/noderesources): NodeResourcesFit
 // with the LeastAllocated strategy and NodeResourcesBalancedAllocation, both over cpu and memory with weight 1,
-// each giving 0..100 (MaxNodeScore); the node's total is Σ plugin score × plugin weight (default weights 1).
-import { podRequests, type NodeSnapshot, type Resources } from './resources.js';
+// each giving 0..100 (MaxNodeScore); TaintToleration and NodeAffinity's scores; the default normaliser.
+import { nonZeroRequests, podRequests } from './resources.js';
+import type { NodeSnapshot } from './node-info.js';
+import { toleratesTaint } from './filters.js';
+import { termMatches } from './node-affinity.js';
 import type { Pod } from './types.js';
 
 export const maxNodeScore = 100;
-/** schedutil.DefaultMilliCPURequest / DefaultMemoryRequest: what a container without requests counts as when scoring. */
-export const defaultMilliCpuRequest = 100;
-export const defaultMemoryRequest = 200 * 1024 * 1024;
 
 export interface ScoredResource {
   readonly name: string;
@@ -20,26 +20,11 @@ export const defaultScoringResources: readonly ScoredResource[] = [
 ];
 
 /**
- * A pod's cpu/memory request for scoring as NodeInfo's NonZeroRequested counts it: a container asking nothing
- * for cpu (memory) counts as 100m (200Mi). Approximated at pod level: a zero total takes the default.
- */
-export function nonZeroRequests(pod: Pod): Resources {
-  const r = podRequests(pod);
-  return { ...r, cpu: r.cpu || defaultMilliCpuRequest, memory: r.memory || defaultMemoryRequest };
-}
-
-function sumNonZero(s: NodeSnapshot): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of s.pods) for (const [k, v] of Object.entries(nonZeroRequests(p))) out[k] = (out[k] ?? 0) + v;
-  return out;
-}
-
-/**
  * NodeResourcesFit/LeastAllocated: Σ weight × (allocatable − requested) × 100 / allocatable, over Σ weight;
  * requested includes the incoming pod and uses non-zero requests. Integer division as upstream's int64 math.
  */
 export function leastAllocatedScore(pod: Pod, s: NodeSnapshot, resources = defaultScoringResources): number {
-  const onNode = sumNonZero(s);
+  const onNode = s.nonZeroRequested;
   const incoming = nonZeroRequests(pod);
   let total = 0;
   let weights = 0;
@@ -80,12 +65,37 @@ export interface NodeScore {
   readonly score: number;
 }
 
-/** Each feasible node's total: LeastAllocated + BalancedAllocation (weights 1). */
-export function scoreNodes(pod: Pod, feasible: readonly NodeSnapshot[]): NodeScore[] {
-  return feasible.map((s) => ({
-    node: s.node.metadata.name,
-    score: leastAllocatedScore(pod, s) + balancedAllocationScore(pod, s),
-  }));
+/**
+ * TaintToleration's score: the number of PreferNoSchedule taints the pod does not tolerate (only tolerations with
+ * an empty or PreferNoSchedule effect count); normalised reversed, so fewer is better.
+ */
+export function taintTolerationScore(pod: Pod, s: NodeSnapshot): number {
+  const tolerations = (pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+  let n = 0;
+  for (const taint of s.node.spec?.taints ?? []) {
+    if (taint.effect === 'PreferNoSchedule' && !tolerations.some((t) => toleratesTaint(t, taint))) n++;
+  }
+  return n;
+}
+
+/** NodeAffinity's score: Σ weight of the preferred terms the node matches (a term with no requirements matches none). */
+export function nodeAffinityScore(pod: Pod, s: NodeSnapshot): number {
+  let total = 0;
+  for (const t of pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
+    if (t.weight !== 0 && termMatches(t.preference, s.node)) total += t.weight;
+  }
+  return total;
+}
+
+/** helper.DefaultNormalizeScore: score × MaxNodeScore / max (reversed: MaxNodeScore − that); max 0 → 0 (reversed 100). */
+export function defaultNormalize(scores: readonly NodeScore[], reverse: boolean): NodeScore[] {
+  let max = 0;
+  for (const s of scores) max = Math.max(max, s.score);
+  if (max === 0) return reverse ? scores.map((s) => ({ node: s.node, score: maxNodeScore })) : [...scores];
+  return scores.map((s) => {
+    const v = Math.trunc((maxNodeScore * s.score) / max);
+    return { node: s.node, score: reverse ? maxNodeScore - v : v };
+  });
 }
 
 /**

@@ -57,14 +57,65 @@ export interface NodeSelector {
   readonly nodeSelectorTerms: readonly NodeSelectorTerm[];
 }
 
+export interface PreferredSchedulingTerm {
+  readonly weight: number;
+  readonly preference: NodeSelectorTerm;
+}
+
+/** metav1.LabelSelector as JSON. */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>> | null;
+  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] | null }[] | null;
+}
+
+export interface PodAffinityTerm {
+  readonly labelSelector?: LabelSelector | null;
+  readonly namespaces?: readonly string[];
+  readonly namespaceSelector?: LabelSelector | null;
+  readonly topologyKey: string;
+}
+
+export interface WeightedPodAffinityTerm {
+  readonly weight: number;
+  readonly podAffinityTerm: PodAffinityTerm;
+}
+
+export interface PodAffinity {
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: readonly PodAffinityTerm[];
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly WeightedPodAffinityTerm[];
+}
+
 export interface Affinity {
   readonly nodeAffinity?: {
     readonly requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector;
+    readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly PreferredSchedulingTerm[];
   };
+  readonly podAffinity?: PodAffinity;
+  readonly podAntiAffinity?: PodAffinity;
+}
+
+export interface TopologySpreadConstraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  readonly whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  readonly labelSelector?: LabelSelector | null;
+  readonly minDomains?: number;
+  /** Default Honor: only nodes matching the pod's nodeSelector/required node affinity count. */
+  readonly nodeAffinityPolicy?: 'Honor' | 'Ignore';
+  /** Default Ignore: tainted nodes count too. */
+  readonly nodeTaintsPolicy?: 'Honor' | 'Ignore';
+  readonly matchLabelKeys?: readonly string[];
 }
 
 export interface Pod {
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly uid?: string };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly uid?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly deletionTimestamp?: string;
+    readonly creationTimestamp?: string;
+  };
   readonly spec: {
     readonly nodeName?: string;
     readonly nodeSelector?: Readonly<Record<string, string>>;
@@ -76,8 +127,9 @@ export interface Pod {
     readonly preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
     readonly priority?: number;
     readonly schedulerName?: string;
+    readonly topologySpreadConstraints?: readonly TopologySpreadConstraint[];
   };
-  readonly status?: { readonly phase?: string };
+  readonly status?: { readonly phase?: string; readonly nominatedNodeName?: string; readonly startTime?: string };
 }
 
 export interface Node {
@@ -102,4 +154,6 @@ export type FilterPluginName =
   | 'TaintToleration'
   | 'NodeAffinity'
   | 'NodePorts'
-  | 'NodeResourcesFit';
+  | 'NodeResourcesFit'
+  | 'PodTopologySpread'
+  | 'InterPodAffinity';
