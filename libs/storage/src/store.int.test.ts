@@ -33,6 +33,15 @@ describe('EtcdStore against a 3-member etcd cluster', () => {
     expect(raw?.toString('latin1')).toBe('k8s\0json\0{"metadata":{"name":"a","namespace":"crud","uid":"uid-crud-a"},"data":{"x":"1"}}');
   });
 
+  it('store — an unpaginated list larger than 4 MiB (grpc-js\'s default cap) is read whole, and the next call still works', async () => {
+    const big = 'x'.repeat(1024 * 1024); // 1 MiB of data per object, under etcd's 1.5 MiB request limit
+    for (let i = 0; i < 6; i++) await store.create(key('big', `b${i}`), cm('big', `b${i}`, { big }));
+    const listed = await store.list<ConfigMap>('/core/configmaps/big/');
+    expect(listed.items).toHaveLength(6);
+    expect(listed.items.every((o) => o.data?.['big']?.length === big.length)).toBe(true);
+    expect((await store.get<ConfigMap>(key('big', 'b0'))).metadata.name).toBe('b0');
+  });
+
   it('store — create of an existing key is AlreadyExists; get of a missing key is NotFound', async () => {
     await store.create(key('crud', 'dup'), cm('crud', 'dup'));
     await expect(store.create(key('crud', 'dup'), cm('crud', 'dup'))).rejects.toBeInstanceOf(AlreadyExistsError);

@@ -64,6 +64,7 @@ const memberFault = (err: Error): boolean => isRecoverableError(err) && !(err in
 
 /**
  * Creates an etcd3 client tuned for the store: HTTP/2 keepalive so a frozen member is noticed in ~15 s,
+ * no cap on response size,
  * a per-member circuit breaker (3 consecutive member faults, half-open after 5 s) and up to 3 attempts
  * across members, both counting only member faults.
  */
@@ -71,7 +72,9 @@ export function createEtcdClient(endpoints: string[], dialTimeoutMs = 5_000): Et
   return new Etcd3({
     hosts: endpoints,
     dialTimeout: dialTimeoutMs,
-    grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000 },
+    // Responses as large as etcd sends them (kube-apiserver's etcd client: MaxCallRecvMsgSize = MaxInt32);
+    // grpc-js's 4 MiB default fails an unpaginated list of a few thousand pods.
+    grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000, 'grpc.max_receive_message_length': 2 ** 31 - 1 },
     faultHandling: {
       host: () => circuitBreaker(handleWhen(memberFault), { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(3) }),
       global: retry(handleWhen(memberFault), { maxAttempts: 3 }),
