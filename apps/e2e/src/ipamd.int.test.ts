@@ -161,6 +161,24 @@ function tempDir(): string {
   return d;
 }
 
+interface BenchJson { target: string; params: { prefixDelegation: boolean; nodes: number }; metrics: { assignsPerSecond: number; p99Ms: number; errors: number }; machine: { cpus: number } }
+
+/** `ekslab bench ipamd -o json`, small, against `d`; its last line is the JSON document. */
+async function runBench(d: Ipamd, prefixDelegation: boolean, flags: readonly string[]): Promise<BenchJson> {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    resolve(repoRoot, 'apps/cli/bin/ekslab.mjs'), 'bench', 'ipamd', '-o', 'json', '--server', d.grpc, '--cloud', cloudAddress,
+    '--introspection', d.introspection, '--nodes', '1', '--pods', '20', '--instance-type', 'm5.large', '--levels', '1,4', ...flags,
+  ], { cwd: repoRoot, timeout: 120_000 });
+  const lines = stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  const result = JSON.parse(lines[0]!) as BenchJson;
+  expect(result).toMatchObject({ target: 'ipamd', params: { prefixDelegation, nodes: 1 }, metrics: { errors: 0 } });
+  expect(result.metrics.assignsPerSecond).toBeGreaterThan(0);
+  expect(result.metrics.p99Ms).toBeGreaterThan(0);
+  expect(result.machine.cpus).toBeGreaterThan(0);
+  return result;
+}
+
 describe('ipamd (built bundle against the built cloud)', () => {
   let d: Ipamd;
   let checkpointDir: string;
@@ -296,6 +314,22 @@ describe('ipamd (built bundle against the built cloud)', () => {
     expect(r.ipAddresses[0]!.ipv4Addr).toBe(got[0]);
   }, 60_000);
 
+  it('ipamd — bench: `ekslab bench ipamd -o json` ends with one JSON document; warm-pool assignments call no EC2 API', async () => {
+    const ec2Calls = async (): Promise<number> => {
+      const text = await (await fetch(`${d.ops}/metrics`)).text();
+      return [...text.matchAll(/^awscni_ec2api_req_count\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    const result = await runBench(d, false, []);
+    expect(result.params.prefixDelegation).toBe(false);
+    // Outside any bench: an assignment from the warm pool makes no EC2 call. node-a has all 3 of its ENIs
+    // full, so no reconcile pass can grow the pool meanwhile either.
+    await waitFor(async () => (await enisView(d, 'node-a')).TotalIPs - (await enisView(d, 'node-a')).AssignedIPs >= 2, { description: 'free addresses on node-a', timeoutMs: 10_000 });
+    const before = await ec2Calls();
+    const r = await add(d, 'node-a', 'no-ec2');
+    expect(r.success).toBe(true);
+    expect(await ec2Calls()).toBe(before);
+  }, 120_000);
+
   it('ipamd — RemoveNode forgets the node: CNI calls for it fail NOT_FOUND, its checkpoint is gone', async () => {
     await call((md, cb) => d.nodes.removeNode({ nodeName: 'node-tiny' }, md, cb));
     const err = await add(d, 'node-tiny', 'x').then(() => undefined, (e: unknown) => e as ServiceError);
@@ -309,6 +343,8 @@ describe('ipamd (built bundle against the built cloud)', () => {
   it('ipamd — prefix delegation: /28 prefixes, max pods 110, pod addresses carved from the prefix', async () => {
     const p = await startIpamd(tempDir(), ['--enable-prefix-delegation', 'true']);
     try {
+      await expect(runBench(p, true, ['--prefix-delegation'])).resolves.toBeDefined();
+      await expect(runBench(p, false, [])).rejects.toThrow(/ENABLE_PREFIX_DELEGATION=true/);
       const inst = await launch(subnet.subnetId);
       expect((await ensure(p, 'node-pd', inst.instanceId)).maxPods).toBe(110);
       const view = await waitFor(async () => {

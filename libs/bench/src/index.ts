@@ -3,5 +3,7 @@ export { benchApiserver } from './apiserver.js';
 export type { ApiTarget, ApiserverBenchOptions, ApiserverBenchResult } from './apiserver.js';
 export { benchCloud } from './cloud.js';
 export type { CloudBenchOptions, CloudBenchResult } from './cloud.js';
+export { benchIpamd } from './ipamd.js';
+export type { IpamdBenchOptions, IpamdBenchResult } from './ipamd.js';
 export { knee, percentile, runLevel } from './stats.js';
 export type { LevelResult } from './stats.js';
