@@ -109,7 +109,7 @@ export interface BenchIpamdFlags {
   readonly introspection: string;
   readonly prefixDelegation?: boolean;
   readonly nodes: string;
-  readonly pods: string;
+  readonly pods?: string;
   readonly instanceType: string;
   readonly levels: string;
   readonly ipCooldown: string;
@@ -128,7 +128,7 @@ export async function benchIpamdCommand(root: string, flags: BenchIpamdFlags): P
     ...(flags.introspection ? { introspectionUrl: flags.introspection } : {}),
     prefixDelegation: flags.prefixDelegation === true,
     nodes: Number(flags.nodes),
-    podsPerNode: Number(flags.pods),
+    ...(flags.pods ? { podsPerNode: Number(flags.pods) } : {}),
     instanceType: flags.instanceType,
     levels: flags.levels.split(',').map(Number),
     ipCooldownMs: Number(flags.ipCooldown) * 1000,

@@ -88,10 +88,10 @@ export function program(): Command {
     .option('--cloud <host:port>', 'the cloud\'s gRPC address, to launch the bench instances (env EKSLAB_CLOUD_ADDRESS)', process.env['EKSLAB_CLOUD_ADDRESS'] || defaultCloudAddress)
     .option('--introspection <url>', 'ipamd\'s introspection URL, to check its mode and IP cooldown (empty: skip)', 'http://127.0.0.1:61679')
     .option('--prefix-delegation', 'the ipamd runs with ENABLE_PREFIX_DELEGATION=true (checked against /v1/env-settings)')
-    .option('--nodes <n>', 'bench nodes (instances)', '4')
-    .option('--pods <n>', 'pods per node held at once', '200')
+    .option('--nodes <n>', 'bench nodes (instances)', '8')
+    .option('--pods <n>', 'pods per node per round (default: the warm pool ipamd keeps, so every assignment is a warm-pool hit)')
     .option('--instance-type <type>', 'instance type of the bench nodes', 'm5.24xlarge')
-    .option('--levels <list>', 'concurrency levels (one assign-all/release-all round each)', '1,16,64')
+    .option('--levels <list>', 'concurrency levels (one assign-all/release-all round each)', '1,8,32')
     .option('--ip-cooldown <seconds>', 'the ipamd\'s IP_COOLDOWN_PERIOD when /v1/env-settings is not readable', '30')
     .action(async (flags: BenchIpamdFlags) => {
       process.exitCode = await benchIpamdCommand(repoRoot(), flags);

@@ -11,6 +11,7 @@ import {
   IPAMD_NODE_METADATA_KEY,
   NodeServiceClient,
   type AddNetworkReply,
+  type CreateSubnetResponse,
   type DelNetworkReply,
   type Ec2Instance,
   type Ec2NetworkInterface,
@@ -167,12 +168,13 @@ interface BenchJson { target: string; params: { prefixDelegation: boolean; nodes
 async function runBench(d: Ipamd, prefixDelegation: boolean, flags: readonly string[]): Promise<BenchJson> {
   const { stdout } = await promisify(execFile)(process.execPath, [
     resolve(repoRoot, 'apps/cli/bin/ekslab.mjs'), 'bench', 'ipamd', '-o', 'json', '--server', d.grpc, '--cloud', cloudAddress,
-    '--introspection', d.introspection, '--nodes', '1', '--pods', '20', '--instance-type', 'm5.large', '--levels', '1,4', ...flags,
+    '--introspection', d.introspection, '--nodes', '2', '--instance-type', 'm5.large', '--levels', '1,4', ...flags,
   ], { cwd: repoRoot, timeout: 120_000 });
   const lines = stdout.trim().split('\n');
   expect(lines).toHaveLength(1);
   const result = JSON.parse(lines[0]!) as BenchJson;
-  expect(result).toMatchObject({ target: 'ipamd', params: { prefixDelegation, nodes: 1 }, metrics: { errors: 0 } });
+  expect(result, JSON.stringify(result)).toBeDefined();
+  expect(result).toMatchObject({ target: 'ipamd', params: { prefixDelegation, nodes: 2 }, metrics: { errors: 0 } });
   expect(result.metrics.assignsPerSecond).toBeGreaterThan(0);
   expect(result.metrics.p99Ms).toBeGreaterThan(0);
   expect(result.machine.cpus).toBeGreaterThan(0);
@@ -286,8 +288,8 @@ describe('ipamd (built bundle against the built cloud)', () => {
   }, 60_000);
 
   it('ipamd — a tiny subnet: AddNetwork fails with ipamd\'s wording, then succeeds once an address is freed', async () => {
-    const { subnet: tiny } = await call<{ subnet: Ec2Subnet }>((md, cb) => ec2.createSubnet({ vpcId: subnet.vpcId, availabilityZone: 'us-east-1a', cidrBlock: '10.0.250.0/28', ipv4NetmaskLength: 0, public: false, tags: {} }, md, cb));
-    const inst = await launch(tiny.subnetId);
+    const { subnet: tiny } = await call<CreateSubnetResponse>((md, cb) => ec2.createSubnet({ vpcId: subnet.vpcId, availabilityZone: 'us-east-1a', cidrBlock: '10.0.250.0/28', ipv4NetmaskLength: 0, public: false, tags: {} }, md, cb));
+    const inst = await launch(tiny!.subnetId);
     await ensure(d, 'node-tiny', inst.instanceId);
     const got: string[] = [];
     let failure: (AddNetworkReply & { trailer?: string }) | undefined;
@@ -319,6 +321,8 @@ describe('ipamd (built bundle against the built cloud)', () => {
       const text = await (await fetch(`${d.ops}/metrics`)).text();
       return [...text.matchAll(/^awscni_ec2api_req_count\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
     };
+    // node-tiny (subnet exhausted) would try EC2 again when its cooldown ends: stop it first.
+    await call((md, cb) => d.nodes.removeNode({ nodeName: 'node-tiny' }, md, cb));
     const result = await runBench(d, false, []);
     expect(result.params.prefixDelegation).toBe(false);
     // Outside any bench: an assignment from the warm pool makes no EC2 call. node-a has all 3 of its ENIs
@@ -368,8 +372,8 @@ describe('ipamd (built bundle against the built cloud)', () => {
   }, 60_000);
 
   it('ipamd — custom networking: pods take addresses from the ENIConfig subnet, not the primary ENI; max pods uses ENIs − 1', async () => {
-    const { subnet: secondary } = await call<{ subnet: Ec2Subnet }>((md, cb) => ec2.createSubnet({ vpcId: subnet.vpcId, availabilityZone: 'us-east-1a', cidrBlock: '100.64.0.0/19', ipv4NetmaskLength: 0, public: false, tags: {} }, md, cb));
-    const c = await startIpamd(tempDir(), ['--custom-network-cfg', 'true', '--eni-config', `us-east-1a=${secondary.subnetId}`, '--external-snat', 'true']);
+    const { subnet: secondary } = await call<CreateSubnetResponse>((md, cb) => ec2.createSubnet({ vpcId: subnet.vpcId, availabilityZone: 'us-east-1a', cidrBlock: '100.64.0.0/19', ipv4NetmaskLength: 0, public: false, tags: {} }, md, cb));
+    const c = await startIpamd(tempDir(), ['--custom-network-cfg', 'true', '--eni-config', `us-east-1a=${secondary!.subnetId}`, '--external-snat', 'true']);
     try {
       const inst = await launch(subnet.subnetId);
       expect((await ensure(c, 'node-cn', inst.instanceId)).maxPods).toBe(20); // (3 − 1) × 9 + 2

@@ -53,6 +53,7 @@ export const options = {
   cloudEndpoint: opt.string('127.0.0.1:50061', 'host:port of the simulated AWS (the cloud\'s Ec2Service)', { placeholder: '<host:port>' }),
   cloudRequestTimeout: opt.duration(10_000, 'deadline of one EC2 call'),
   checkpointDir: opt.string(join(tmpdir(), 'ekslab-ipamd'), 'directory of the per-node datastore checkpoints (<dir>/<node>/ipam.json, aws-node\'s /var/run/aws-node/ipam.json)', { placeholder: '<dir>' }),
+  checkpointFsync: bool(false, 'fdatasync each checkpoint journal append before answering, as aws-node fsyncs ipam.json: survives a host crash, costs milliseconds per AddNetwork on a busy disk. Off by default: a SIGKILLed ipamd loses nothing either way (the page cache outlives the process) and simulated nodes have no host to crash', 'EKSLAB_CHECKPOINT_FSYNC'),
   clusterName: opt.string('', 'cluster name tagged on the ENIs ipamd creates (cluster.k8s.amazonaws.com/name)', { placeholder: '<name>', env: 'CLUSTER_NAME' }),
   warmEniTarget: int(1, 'WARM_ENI_TARGET: ENIs\' worth of free addresses kept warm (ignored when WARM_IP_TARGET or MINIMUM_IP_TARGET is set)', 'WARM_ENI_TARGET'),
   warmIpTarget: int(0, 'WARM_IP_TARGET: free addresses kept warm; 0 = unset', 'WARM_IP_TARGET'),

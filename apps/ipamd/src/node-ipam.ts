@@ -211,9 +211,11 @@ export class NodeIpam {
       }
       throw err;
     }
-    this.allocations.set(key, { key: { networkName: pod.networkName, containerID: pod.containerID, ifName: pod.ifName }, namespace: pod.namespace, name: pod.name, assignedAt: this.now() });
+    const alloc: Allocation = { key: { networkName: pod.networkName, containerID: pod.containerID, ifName: pod.ifName }, namespace: pod.namespace, name: pod.name, assignedAt: this.now() };
+    this.allocations.set(key, alloc);
     try {
-      this.writeCheckpoint();
+      this.deps.checkpoint.append({ op: 'add', entry: entryOf(alloc, a.ip) });
+      this.compactIfLong();
     } catch (err) {
       // As aws-node: unwind the assignment rather than hand out an address a restart would forget.
       this.allocations.delete(key);
@@ -229,8 +231,10 @@ export class NodeIpam {
     const k = keyString(key);
     const a = this.ds.unassign(k, this.now());
     if (!a) return undefined;
+    const alloc = this.allocations.get(k);
     this.allocations.delete(k);
-    this.writeCheckpoint();
+    this.deps.checkpoint.append({ op: 'del', key: alloc?.key ?? key });
+    this.compactIfLong();
     this.kick();
     return this.describe(a);
   }
@@ -248,17 +252,23 @@ export class NodeIpam {
     return this.now() - this.lastInsufficientCidrError <= this.deps.settings.insufficientCidrCooldownMs;
   }
 
+  /** Folds the journal into ipam.json (all current allocations). */
   private writeCheckpoint(): void {
     const entries: CheckpointEntry[] = [];
     for (const a of this.ds.snapshot().assignments) {
       const alloc = this.allocations.get(a.podKey);
-      if (!alloc) continue;
-      entries.push({
-        ...alloc.key, ipv4: a.ip, allocationTimestamp: alloc.assignedAt * 1e6,
-        metadata: { k8sPodNamespace: alloc.namespace, k8sPodName: alloc.name, interfacesCount: 1 },
-      });
+      if (alloc) entries.push(entryOf(alloc, a.ip));
     }
-    this.deps.checkpoint.write(entries);
+    this.deps.checkpoint.compact(entries);
+  }
+
+  private compactIfLong(): void {
+    if (this.deps.checkpoint.journalLength >= JOURNAL_COMPACT_AFTER) this.writeCheckpoint();
+  }
+
+  /** Closes the checkpoint journal (the node's IPAM stops). */
+  close(): void {
+    this.deps.checkpoint.closeJournal();
   }
 
   /** Wakes the reconcile loop now (an assignment may have left the pool too low). */
@@ -435,6 +445,16 @@ export class NodeIpam {
       totalPrefixes: stats.totalPrefixes,
     };
   }
+}
+
+/** Journal lines after which ipam.json is rewritten (one file rewrite per this many CNI calls). */
+const JOURNAL_COMPACT_AFTER = 500;
+
+function entryOf(alloc: Allocation, ip: string): CheckpointEntry {
+  return {
+    ...alloc.key, ipv4: ip, allocationTimestamp: alloc.assignedAt * 1e6,
+    metadata: { k8sPodNamespace: alloc.namespace, k8sPodName: alloc.name, interfacesCount: 1 },
+  };
 }
 
 function isGrow(a: PoolAction): boolean {

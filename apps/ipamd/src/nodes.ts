@@ -44,7 +44,7 @@ export class Nodes {
     const onShutdown = (): void => stop.abort(this.signal.reason);
     this.signal.addEventListener('abort', onShutdown, { once: true });
     const d = this.deps;
-    const checkpoint = new CheckpointFile(d.checkpointDir, nodeName, d.checkpointFsync ?? true);
+    const checkpoint = new CheckpointFile(d.checkpointDir, nodeName, d.checkpointFsync ?? false);
     const ready = NodeIpam.adopt({ ec2: d.ec2, settings: d.settings, checkpoint, log: d.log, ...(d.metrics ? { metrics: d.metrics } : {}), ...(d.now ? { now: d.now } : {}) }, nodeName, instanceId, AbortSignal.any([signal, stop.signal]));
     const entry: Entry = { instanceId, ready, stop };
     this.entries.set(nodeName, entry);
@@ -71,6 +71,7 @@ export class Nodes {
     entry.stop.abort(new Error(`node ${nodeName} removed`));
     await entry.ready.catch(() => undefined);
     await entry.loop;
+    entry.node?.close();
     if (forget) new CheckpointFile(this.deps.checkpointDir, nodeName).remove();
     this.deps.log.info({ node: nodeName, instanceId: entry.instanceId }, 'stopped the node\'s IPAM');
   }
@@ -86,6 +87,6 @@ export class Nodes {
 
   /** Waits for every reconcile loop to end (after the shutdown signal). */
   async drained(): Promise<void> {
-    await Promise.all([...this.entries.values()].map((e) => e.loop));
+    await Promise.all([...this.entries.values()].flatMap((e) => (e.loop ? [e.loop] : [])));
   }
 }

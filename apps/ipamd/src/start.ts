@@ -82,10 +82,11 @@ export function envSettings(config: Config, settings: IpamSettings): Record<stri
 export async function start({ config, log }: Deps, signal: AbortSignal): Promise<void> {
   const settings = settingsOf(config);
   await withOpsServer(info.service, config, log, async (ops) => {
-    let nodes: Nodes | undefined;
-    const metrics = new IpamdMetrics(ops.registry, () => nodes?.all() ?? []);
+    const served: { nodes?: Nodes } = {};
+    const metrics = new IpamdMetrics(ops.registry, () => served.nodes?.all() ?? []);
     const ec2 = new GrpcEc2(config.cloudEndpoint, config.cloudRequestTimeout, metrics);
-    nodes = new Nodes({ ec2, settings, checkpointDir: config.checkpointDir, poolMonitorIntervalMs: config.poolMonitorInterval, log, metrics }, signal);
+    const nodes = new Nodes({ ec2, settings, checkpointDir: config.checkpointDir, checkpointFsync: config.checkpointFsync, poolMonitorIntervalMs: config.poolMonitorInterval, log, metrics }, signal);
+    served.nodes = nodes;
     let serving = false;
     ops.readiness.add('serving', () => {
       if (!serving) throw new Error('the gRPC API is not listening yet');

@@ -8,6 +8,7 @@ import {
   NodeServiceClient,
   type AddNetworkReply,
   type DelNetworkReply,
+  type DescribeInstanceTypesResponse,
   type DescribeSubnetsResponse,
   type EnsureNodeResponse,
   type RunInstancesResponse,
@@ -25,8 +26,12 @@ export interface IpamdBenchOptions {
   readonly prefixDelegation: boolean;
   /** Nodes (instances) the assignments spread over. */
   readonly nodes: number;
-  /** Pods per node held at once in a round; at most the node's max pods − 2. */
-  readonly podsPerNode: number;
+  /**
+   * Pods per node assigned in a round. Default: the warm pool ipamd always keeps (WARM_IP_TARGET, else
+   * WARM_ENI_TARGET × the type's secondary IPs per ENI, or WARM_PREFIX_TARGET × 16 with prefix
+   * delegation), so every measured AddNetwork is a warm-pool hit however the pool shrinks between rounds.
+   */
+  readonly podsPerNode?: number;
   readonly instanceType: string;
   /** Concurrency levels, rising: one round (assign every pod, then release every pod) per level. */
   readonly levels: readonly number[];
@@ -78,8 +83,9 @@ export async function benchIpamd(options: IpamdBenchOptions): Promise<IpamdBench
   const nodeNames: string[] = [];
   try {
     let cooldownMs = options.ipCooldownMs ?? 30_000;
+    let env: Record<string, unknown> | undefined;
     if (options.introspectionUrl) {
-      const env = await fetch(`${options.introspectionUrl}/v1/env-settings`, { signal: AbortSignal.timeout(5_000) })
+      env = await fetch(`${options.introspectionUrl}/v1/env-settings`, { signal: AbortSignal.timeout(5_000) })
         .then(async (r) => (r.ok ? ((await r.json()) as Record<string, unknown>) : undefined))
         .catch(() => undefined);
       if (env) {
@@ -95,17 +101,26 @@ export async function benchIpamd(options: IpamdBenchOptions): Promise<IpamdBench
     const { subnets } = await unary<DescribeSubnetsResponse>((md, o, cb) => ec2.describeSubnets({ subnetIds: [], vpcId: '' }, md, o, cb));
     const subnet = subnets.filter((s) => !s.public).sort((a, b) => b.availableIpAddressCount - a.availableIpAddressCount)[0];
     if (!subnet) throw new Error('the cloud has no private subnet (is the default VPC there?)');
-    progress(`setting up: ${options.nodes} ${options.instanceType} node(s) in ${subnet.subnetId} (${subnet.availabilityZone}), ${options.podsPerNode} pods each`);
+    
+    const { instanceTypes } = await unary<DescribeInstanceTypesResponse>((md, o, cb) => ec2.describeInstanceTypes({ instanceTypes: [options.instanceType] }, md, o, cb));
+    const type = instanceTypes[0];
+    if (!type) throw new Error(`the cloud has no instance type ${options.instanceType}`);
+    const num = (key: string, fallback: number): number => (typeof env?.[key] === 'number' ? env[key] : fallback);
+    const warm = options.prefixDelegation
+      ? Math.max(1, num('WARM_PREFIX_TARGET', 1)) * 16
+      : num('WARM_IP_TARGET', 0) > 0 ? num('WARM_IP_TARGET', 0) : Math.max(1, num('WARM_ENI_TARGET', 1)) * (type.ipv4AddressesPerInterface - 1);
+    const podsPerNode = options.podsPerNode ?? warm;
     const { instances } = await unary<RunInstancesResponse>((md, o, cb) => ec2.runInstances({ instanceType: options.instanceType, subnetId: subnet.subnetId, count: options.nodes, lifecycle: '', tags: { 'ekslab:bench': `ipamd-${run}` }, clientToken: `bench-ipamd-${run}` }, md, o, cb));
     instanceIds.push(...instances.map((i) => i.instanceId));
+    progress(`setting up: ${options.nodes} ${options.instanceType} node(s) in ${subnet.subnetId} (${subnet.availabilityZone}), ${podsPerNode} pods each (warm pool ${warm})`);
     for (const [i, inst] of instances.entries()) {
       const name = `bench-ipamd-${run}-${i}`;
       const reply = await unary<EnsureNodeResponse>((md, o, cb) => nodeApi.ensureNode({ nodeName: name, instanceId: inst.instanceId }, md, o, cb));
       nodeNames.push(name);
-      if (options.podsPerNode > reply.maxPods - 2) throw new Error(`--pods ${options.podsPerNode} is more than ${inst.instanceType}'s max pods ${reply.maxPods} − 2 (host-network pods)`);
+      if (podsPerNode > reply.maxPods - 2) throw new Error(`--pods ${podsPerNode} is more than ${inst.instanceType}'s max pods ${reply.maxPods} − 2 (host-network pods)`);
     }
 
-    const pods = nodeNames.flatMap((node) => Array.from({ length: options.podsPerNode }, (_, i) => ({ node, name: `pod-${i}` })));
+    const pods = nodeNames.flatMap((node) => Array.from({ length: podsPerNode }, (_, i) => ({ node, name: `pod-${i}` })));
     const add = (p: { node: string; name: string }, round: number): Promise<AddNetworkReply> => {
       const container = `${run}-${round}-${p.name}`;
       return unary<AddNetworkReply>((md, o, cb) => cni.addNetwork({ k8sPodName: p.name, k8sPodNamespace: 'bench', k8sPodInfraContainerId: container, netns: '', ifName: 'eth0', networkName: 'aws-cni', containerId: container, clientVersion: 'bench', requiresMultiNicAttachment: false }, md, o, cb), p.node);
@@ -147,7 +162,7 @@ export async function benchIpamd(options: IpamdBenchOptions): Promise<IpamdBench
     return {
       target: 'ipamd',
       at: new Date().toISOString(),
-      params: { address: options.address, prefixDelegation: options.prefixDelegation, nodes: options.nodes, podsPerNode: options.podsPerNode, instanceType: options.instanceType, levels: options.levels },
+      params: { address: options.address, prefixDelegation: options.prefixDelegation, nodes: options.nodes, podsPerNode, instanceType: options.instanceType, levels: options.levels },
       metrics: {
         assignsPerSecond: best?.perSecond ?? 0, p50Ms: best?.p50Ms ?? 0, p99Ms: best?.p99Ms ?? 0,
         releaseP99Ms: levels.find((l) => l.concurrency === best?.concurrency)?.releaseP99Ms ?? 0,
