@@ -36,7 +36,7 @@ export interface Ec2Port {
   describeInstanceType(instanceType: string, signal: AbortSignal): Promise<Ec2InstanceTypeInfo | undefined>;
   describeSubnet(subnetId: string, signal: AbortSignal): Promise<Ec2Subnet | undefined>;
   describeVpc(vpcId: string, signal: AbortSignal): Promise<Ec2Vpc | undefined>;
-  /** ENIs attached to the instance, or (with `all`) every ENI in the region, for the leaked-ENI sweep. */
+  /** ENIs attached to the instance, or without `instanceId` every ENI in the region (the leaked-ENI sweep). */
   describeNetworkInterfaces(filter: { instanceId?: string }, signal: AbortSignal): Promise<Ec2NetworkInterface[]>;
   createNetworkInterface(input: { subnetId: string; description: string; tags: Record<string, string> }, signal: AbortSignal): Promise<Ec2NetworkInterface>;
   attachNetworkInterface(input: { eniId: string; instanceId: string; deviceIndex: number }, signal: AbortSignal): Promise<void>;

@@ -281,14 +281,17 @@ export class NodeIpam {
   async run(intervalMs: number, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       this.kicked = false;
+      let ok = false;
       try {
-        await this.reconcile(signal);
+        ok = await this.reconcile(signal);
       } catch (err) {
         if (signal.aborted) return;
         this.deps.metrics?.ipamdErrors.inc({ fn: 'nodeIPPoolReconcile', node: this.nodeName });
         this.deps.log.warn({ err, node: this.nodeName }, 'warm pool reconcile failed; retrying on the next pass');
       }
-      if (this.kicked) continue;
+      // A kick during a clean pass runs the next one at once; after a failed step, wait the interval
+      // (a stream of AddNetwork calls must not turn into a stream of failing EC2 calls).
+      if (this.kicked && ok) continue;
       await new Promise<void>((resolve) => {
         const done = (): void => {
           clearTimeout(timer);
@@ -303,19 +306,20 @@ export class NodeIpam {
     }
   }
 
-  /** Plan-and-apply until planPool has nothing more to do (or a step fails). */
-  async reconcile(signal: AbortSignal): Promise<void> {
+  /** Plan-and-apply until planPool has nothing more to do; false when a step failed (the next pass retries). */
+  async reconcile(signal: AbortSignal): Promise<boolean> {
     for (let pass = 0; pass < 50; pass++) {
       const now = this.now();
       const cooling = this.inInsufficientCidrCooldown();
       const actions = planPool(this.ds.snapshot(), this.deps.settings.pool, now).filter((a) => !(cooling && isGrow(a)));
-      if (actions.length === 0) return;
+      if (actions.length === 0) return true;
       this.deps.metrics?.reconcileCount.inc({ fn: 'updateIPPoolIfRequired', node: this.nodeName });
       for (const action of actions) {
         const applied = await this.apply(action, signal);
-        if (!applied) return;
+        if (!applied) return false;
       }
     }
+    return true;
   }
 
   /** Applies one action through EC2; false when it could not (the next pass tries again). */
