@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { benchApiserver, benchCloud, benchScheduler, type ApiTarget } from '@ekslab/bench';
+import { benchApiserver, benchCloud, benchIpamd, benchScheduler, type ApiTarget } from '@ekslab/bench';
 import { kubeconfigPath, KubeconfigMissingError } from './kubeconfig.js';
 
 interface Kubeconfig {
@@ -145,4 +145,50 @@ export async function benchSchedulerCommand(root: string, flags: BenchSchedulerF
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return result.metrics.podsBound === result.params.pods ? 0 : 1;
+}
+
+export interface BenchIpamdFlags {
+  readonly output?: string;
+  readonly server: string;
+  readonly cloud: string;
+  readonly introspection: string;
+  readonly prefixDelegation?: boolean;
+  readonly nodes: string;
+  readonly pods?: string;
+  readonly instanceType: string;
+  readonly levels: string;
+  readonly ipCooldown: string;
+}
+
+/**
+ * `ekslab bench ipamd`: AddNetwork/DelNetwork through an ipamd's CNIBackend on warm pools (see benchIpamd).
+ * Prints a table, writes bench-results/ipamd-<time>.json, and always ends with one JSON line
+ * `{target, params, metrics, machine, …}` (only that line with `-o json`).
+ */
+export async function benchIpamdCommand(root: string, flags: BenchIpamdFlags): Promise<number> {
+  const json = flags.output === 'json';
+  const result = await benchIpamd({
+    address: flags.server,
+    cloudAddress: flags.cloud,
+    ...(flags.introspection ? { introspectionUrl: flags.introspection } : {}),
+    prefixDelegation: flags.prefixDelegation === true,
+    nodes: Number(flags.nodes),
+    ...(flags.pods ? { podsPerNode: Number(flags.pods) } : {}),
+    instanceType: flags.instanceType,
+    levels: flags.levels.split(',').map(Number),
+    ipCooldownMs: Number(flags.ipCooldown) * 1000,
+    progress: (line) => {
+      if (!json) process.stdout.write(`${line}\n`);
+    },
+  });
+  const dir = resolve(root, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, `ipamd-${result.at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  if (!json) {
+    const m = result.metrics;
+    process.stdout.write(`knee at concurrency ${m.kneeConcurrency}: ${m.assignsPerSecond} assigns/s (p99 ${m.p99Ms} ms, release p99 ${m.releaseP99Ms} ms), ${m.errors} errors; prefix delegation ${result.params.prefixDelegation ? 'on' : 'off'}\nwrote ${file}\n`);
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return result.metrics.errors > 0 && result.metrics.assignsPerSecond === 0 ? 1 : 0;
 }

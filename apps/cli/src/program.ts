@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ekslabVersion } from '@ekslab/runtime';
-import { benchApiserverCommand, benchCloudCommand, benchSchedulerCommand, type BenchApiserverFlags, type BenchCloudFlags, type BenchSchedulerFlags } from './bench.js';
+import { benchApiserverCommand, benchCloudCommand, benchIpamdCommand, benchSchedulerCommand, type BenchApiserverFlags, type BenchCloudFlags, type BenchIpamdFlags, type BenchSchedulerFlags } from './bench.js';
 import { addCloudCommands, defaultCloudAddress } from './cloud/command.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { repoRoot } from './repo.js';
@@ -91,6 +91,22 @@ export function program(): Command {
     .option('--kubeconfig <path>', 'target this cluster instead of the lab (.ekslab/kubeconfig)')
     .action(async (flags: BenchSchedulerFlags) => {
       process.exitCode = await benchSchedulerCommand(repoRoot(), flags);
+    });
+  bench
+    .command('ipamd')
+    .description('AddNetwork/DelNetwork through an ipamd on warm pools of bench nodes it EnsureNode\'s (instances launched through the cloud)')
+    .option('-o, --output <format>', 'json: print only the final JSON line')
+    .option('--server <host:port>', 'ipamd\'s gRPC address (CNIBackend + NodeService; env EKSLAB_IPAMD_ADDRESS)', process.env['EKSLAB_IPAMD_ADDRESS'] || '127.0.0.1:50071')
+    .option('--cloud <host:port>', 'the cloud\'s gRPC address, to launch the bench instances (env EKSLAB_CLOUD_ADDRESS)', process.env['EKSLAB_CLOUD_ADDRESS'] || defaultCloudAddress)
+    .option('--introspection <url>', 'ipamd\'s introspection URL (the lab\'s ipamd-a), to check its mode and IP cooldown (empty: skip)', 'http://127.0.0.1:61701')
+    .option('--prefix-delegation', 'the ipamd runs with ENABLE_PREFIX_DELEGATION=true (checked against /v1/env-settings)')
+    .option('--nodes <n>', 'bench nodes (instances)', '8')
+    .option('--pods <n>', 'pods per node per round (default: the warm pool ipamd keeps, so every assignment is a warm-pool hit)')
+    .option('--instance-type <type>', 'instance type of the bench nodes', 'm5.24xlarge')
+    .option('--levels <list>', 'concurrency levels (one assign-all/release-all round each)', '1,8,32')
+    .option('--ip-cooldown <seconds>', 'the ipamd\'s IP_COOLDOWN_PERIOD when /v1/env-settings is not readable', '30')
+    .action(async (flags: BenchIpamdFlags) => {
+      process.exitCode = await benchIpamdCommand(repoRoot(), flags);
     });
   return root;
 }

@@ -5,5 +5,7 @@ export { benchCloud } from './cloud.js';
 export type { CloudBenchOptions, CloudBenchResult } from './cloud.js';
 export { benchScheduler } from './scheduler.js';
 export type { SchedulerBenchOptions, SchedulerBenchResult } from './scheduler.js';
+export { benchIpamd } from './ipamd.js';
+export type { IpamdBenchOptions, IpamdBenchResult } from './ipamd.js';
 export { knee, percentile, runLevel } from './stats.js';
 export type { LevelResult } from './stats.js';

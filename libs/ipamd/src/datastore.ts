@@ -9,13 +9,13 @@ import {
   type PoolConfig,
 } from './types.js';
 
-/** No free, non-cooling address on any ENI; the CNI turns this into `failed to assign an IP address to container`. */
+/** No free, non-cooling address on any ENI (ipamd's ErrNoAvailableIPInDataStore wording); the CNI turns this into `failed to assign an IP address to container`. */
 export class NoAvailableAddressError extends Error {
   override readonly name = 'NoAvailableAddressError';
   /** Retryable: ipamd's reconcile loop may grow the pool. */
   readonly retryable = true;
   constructor() {
-    super('assignPodIPv4AddressUnsafe: no available IP/Prefix addresses');
+    super('AssignPodIPAddress: no available IP/Prefix addresses');
   }
 }
 
