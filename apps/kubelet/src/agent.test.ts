@@ -62,6 +62,10 @@ class RecordingMetrics implements AgentMetrics {
   nodeRegistered(_n: string, adopted: boolean): void { this.registered.push(adopted); }
   leaseRenewal(lateMs: number): void { this.lateness.push(lateMs); }
   apiError(kind: TaskKind): void { this.errors.push(kind); }
+  statusPatches = 0;
+  hosted: number[] = [];
+  statusPatched(): void { this.statusPatches++; }
+  hostedNodes(count: number): void { this.hosted.push(count); }
 }
 
 const input: NodeSpec['input'] = {
@@ -81,7 +85,7 @@ function setup(nodes = 1) {
   const ctl = new AbortController();
   const done = agent.run(ctl.signal);
   const t0 = clock.now();
-  return { clock, metrics, apis, t0, stop: async () => { ctl.abort(); await done; } };
+  return { clock, metrics, apis, agent, t0, stop: async () => { ctl.abort(); await done; } };
 }
 
 describe('KubeletAgent', () => {
@@ -121,6 +125,27 @@ describe('KubeletAgent', () => {
     expect(badTimes.slice(0, 9)).toEqual([10_000, 10_200, 10_600, 11_400, 13_000, 16_200, 22_600, 29_600, 39_600]);
     expect(metrics.errors.filter((k) => k === 'lease')).toHaveLength(7);
     expect(good!.times('updateLease').map((t) => t - t0).slice(0, 6)).toEqual([10_000, 20_000, 30_000, 40_000, 50_000, 60_000]);
+    await stop();
+  });
+
+  it('nodes added later register at once; a removed node stops renewing while the others go on', async () => {
+    const { clock, metrics, apis: [first], agent, t0, stop } = setup(1);
+    const later = new FakeNodeApi(clock);
+    await clock.advance(5_000);
+    agent.addNode({ name: 'later', input, api: later });
+    agent.addNode({ name: 'later', input, api: new FakeNodeApi(clock) }); // already hosted: ignored
+    await clock.advance(1);
+    expect(later.times('createNode')).toEqual([t0 + 5_000]);
+    expect(agent.hostedNodeNames()).toEqual(['n0', 'later']);
+    await clock.advance(20_000);
+    expect(agent.removeNode('n0')).toBe(true);
+    expect(agent.removeNode('n0')).toBe(false);
+    const renewedBefore = first!.times('updateLease').length;
+    await clock.advance(60_000);
+    expect(first!.times('updateLease')).toHaveLength(renewedBefore);
+    expect(later.times('updateLease').map((t) => t - t0 - 5_000)).toEqual([10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000]);
+    expect(metrics.hosted).toEqual([1, 2, 1]);
+    expect(agent.hostedNodeNames()).toEqual(['later']);
     await stop();
   });
 });

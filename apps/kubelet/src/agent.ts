@@ -34,6 +34,10 @@ export interface AgentMetrics {
   /** A lease renewal started `lateMs` after it was due; `onTime` when within the renew jitter. */
   leaseRenewal(lateMs: number): void;
   apiError(kind: TaskKind): void;
+  /** A status sync patched the Node (an apiserver write, as each lease renewal is). */
+  statusPatched(): void;
+  /** How many nodes the agent hosts now. */
+  hostedNodes(count: number): void;
 }
 
 export type TaskKind = 'register' | 'lease' | 'status';
@@ -64,6 +68,8 @@ interface NodeState {
   lastReportMs: number | undefined;
   lease: StoredLease | undefined;
   readonly failures: Record<TaskKind, number>;
+  /** Set by removeNode: its tasks are dropped instead of run or rescheduled. */
+  removed: boolean;
 }
 
 interface Task {
@@ -75,44 +81,72 @@ interface Task {
  * Hosts many simulated nodes in one process, as many kubelets would: registers each Node (creating it, or
  * adopting one that exists), then renews its Lease in kube-node-lease and syncs its NodeStatus on the
  * kubelet's jittered sliding schedules. All timers share one Scheduler; API calls are bounded by
- * `concurrency`; a failing node backs off on its own. Stopping stops renewals and leaves the Nodes.
+ * `concurrency`; a failing node backs off on its own. Nodes come with the constructor (a static set) or
+ * later through `addNode`/`removeNode` (a node group's instances). Stopping or removing stops renewals and
+ * leaves the Nodes (deleting the Node of a gone instance is the cloud controller manager's job).
  */
 export class KubeletAgent {
   private readonly scheduler: Scheduler<Task>;
-  private readonly nodes: NodeState[];
+  private readonly nodes = new Map<string, NodeState>();
 
   constructor(specs: readonly NodeSpec[], private readonly options: AgentOptions) {
-    this.nodes = specs.map((spec) => ({ spec, uid: undefined, conditions: [], lastReportMs: undefined, lease: undefined, failures: { register: 0, lease: 0, status: 0 } }));
     this.scheduler = new Scheduler<Task>({
       clock: options.clock,
       concurrency: options.concurrency,
       run: (task) => this.runTask(task),
       onStart: (task, lateMs) => {
-        if (task.kind === 'lease') options.metrics.leaseRenewal(lateMs);
+        if (task.kind === 'lease' && !task.node.removed) options.metrics.leaseRenewal(lateMs);
       },
     });
+    for (const spec of specs) this.addNode(spec);
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const now = this.options.clock.now();
-    for (const node of this.nodes) this.scheduler.schedule(now, { node, kind: 'register' });
     await this.scheduler.run(signal);
+  }
+
+  /** Starts hosting a node: registers it at once, then heartbeats. A name already hosted is left as it is. */
+  addNode(spec: NodeSpec): void {
+    if (this.nodes.has(spec.name)) return;
+    const node: NodeState = { spec, uid: undefined, conditions: [], lastReportMs: undefined, lease: undefined, failures: { register: 0, lease: 0, status: 0 }, removed: false };
+    this.nodes.set(spec.name, node);
+    this.options.metrics.hostedNodes(this.nodes.size);
+    this.scheduler.schedule(this.options.clock.now(), { node, kind: 'register' });
+  }
+
+  /**
+   * Stops hosting a node: no further lease renewal or status sync starts (a call already in flight
+   * finishes). The Node and its Lease stay. Returns whether it was hosted.
+   */
+  removeNode(name: string): boolean {
+    const node = this.nodes.get(name);
+    if (node === undefined) return false;
+    node.removed = true;
+    this.nodes.delete(name);
+    this.options.metrics.hostedNodes(this.nodes.size);
+    return true;
+  }
+
+  /** The names of the nodes hosted now. */
+  hostedNodeNames(): string[] {
+    return [...this.nodes.keys()];
   }
 
   private async runTask(task: Task): Promise<number | undefined> {
     const { clock, log } = this.options;
+    if (task.node.removed) return undefined;
     const signal = AbortSignal.timeout(60_000);
     try {
       const next = await this[task.kind](task.node, signal);
       task.node.failures[task.kind] = 0;
-      return next;
+      return task.node.removed ? undefined : next;
     } catch (err) {
       const failures = ++task.node.failures[task.kind];
       this.options.metrics.apiError(task.kind);
       const delay = Math.min(this.options.initialBackoffMs * 2 ** (failures - 1), this.options.maxBackoffMs);
       log.warn({ node: task.node.spec.name, task: task.kind, failures, retryInMs: delay, err: (err as Error).message }, 'node task failed; backing off');
       if (task.kind === 'lease') task.node.lease = undefined; // re-read it (a conflict means someone else wrote)
-      return clock.now() + delay;
+      return task.node.removed ? undefined : clock.now() + delay;
     }
   }
 
@@ -157,6 +191,7 @@ export class KubeletAgent {
     const changed = conditionsChanged(conditions, node.conditions);
     if (statusPatchDue(now, node.lastReportMs, changed, timing)) {
       await node.spec.api.patchStatusConditions(conditions, signal);
+      this.options.metrics.statusPatched();
       node.conditions = conditions;
       node.lastReportMs = now;
     }

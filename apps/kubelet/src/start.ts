@@ -1,13 +1,16 @@
 import { credentials } from '@grpc/grpc-js';
 import { LEASES_GVR, ResourceClient, isNotFound, type KubeObject } from '@ekslab/client';
-import { defaultHeartbeatTiming, privateDnsName, type HeartbeatTiming, type NodeCondition } from '@ekslab/kubelet';
+import { defaultHeartbeatTiming, type HeartbeatTiming, type NodeCondition } from '@ekslab/kubelet';
 import { ResourceServiceClient } from '@ekslab/proto';
 import { systemClock, withOpsServer, type Logger } from '@ekslab/runtime';
 import { KubeletAgent, type NodeApi, type NodeSpec, type StoredLease, type StoredNode } from './agent.js';
-import { info, type Config } from './config.js';
-import { instanceTypes, nodeIp } from './instance-types.js';
-import { instanceIdFor, waitForNodeCredentials, type NodeCredentials } from './kube/credentials.js';
+import { grpcCloudApi } from './cloud/cloud-api.js';
+import { info, nodeSourceOf, type Config } from './config.js';
+import { waitForNodeCredentials } from './kube/credentials.js';
 import { KubeletMetrics } from './metrics.js';
+import { grpcIpamdNodes } from './nodes/ipamd-client.js';
+import { NodegroupSource } from './nodes/nodegroup-source.js';
+import { staticNodeSpecs } from './nodes/static.js';
 
 export interface Deps {
   readonly config: Config;
@@ -17,13 +20,14 @@ export interface Deps {
 const NODES_GVR = { group: '', version: 'v1', resource: 'nodes' } as const;
 
 /**
- * Runs until `signal` aborts: serves the ops endpoint, waits for the lab credentials, then hosts
- * `--nodes` simulated nodes, each acting as `system:node:<name>` (a token minted from the lab's
- * node-token.key, checked by the apiserver's Node authorizer). Stopping stops heartbeats; Nodes stay.
+ * Runs until `signal` aborts: serves the ops endpoint, waits for the lab credentials, then hosts nodes, each
+ * acting as `system:node:<name>` (a token minted from the lab's node-token.key, checked by the apiserver's
+ * Node authorizer): the node group's InService instances in this AZ (asg), or `--nodes` static ones.
+ * Stopping stops heartbeats; Nodes stay.
  */
 export async function start({ config, log }: Deps, signal: AbortSignal): Promise<void> {
-  const type = instanceTypes[config.instanceType];
-  if (type === undefined) throw new Error(`unknown --instance-type ${config.instanceType}; known: ${Object.keys(instanceTypes).join(', ')}`);
+  const source = nodeSourceOf(config);
+  const region = config.region !== '' ? config.region : config.availabilityZone.replace(/[a-z]$/, '');
   const timing: HeartbeatTiming = {
     ...defaultHeartbeatTiming,
     leaseDurationSeconds: config.nodeLeaseDuration / 1000,
@@ -35,13 +39,19 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
     const creds = await waitForNodeCredentials(config.certDir, config.credentialsRetryPeriod, log, signal);
     if (!creds) return;
     const service = new ResourceServiceClient(config.grpcServer, credentials.createSsl(creds.ca));
+    const nodeApi = (name: string): NodeApi => grpcNodeApi(service, name, creds.nodeToken(name));
+    const agentOptions = {
+      clock: systemClock, random: Math.random, timing, concurrency: config.concurrency,
+      initialBackoffMs: config.initialBackoff, maxBackoffMs: config.maxBackoff, log, metrics,
+    };
     try {
-      const specs = nodeSpecs(config, type, service, creds);
-      log.info({ nodes: specs.length, first: specs[0]?.name, instanceType: type.name }, 'hosting nodes');
-      await new KubeletAgent(specs, {
-        clock: systemClock, random: Math.random, timing, concurrency: config.concurrency,
-        initialBackoffMs: config.initialBackoff, maxBackoffMs: config.maxBackoff, log, metrics,
-      }).run(signal);
+      if (source === 'static') {
+        const specs: NodeSpec[] = staticNodeSpecs({ ...config, region }, nodeApi);
+        log.info({ source, nodes: specs.length, first: specs[0]?.name, instanceType: config.instanceType }, 'hosting nodes');
+        await new KubeletAgent(specs, agentOptions).run(signal);
+      } else {
+        await hostNodegroup(config, region, log, nodeApi, new KubeletAgent([], agentOptions), signal);
+      }
       log.info('stopped renewing node leases; nodes left registered');
     } finally {
       service.close();
@@ -49,23 +59,28 @@ export async function start({ config, log }: Deps, signal: AbortSignal): Promise
   });
 }
 
-function nodeSpecs(config: Config, type: (typeof instanceTypes)[string] & object, service: ResourceServiceClient, creds: NodeCredentials): NodeSpec[] {
-  const region = config.region !== '' ? config.region : config.availabilityZone.replace(/[a-z]$/, '');
-  return Array.from({ length: config.nodes }, (_, i) => {
-    const index = config.nodeIndexOffset + i;
-    const privateIp = nodeIp(config.subnetCidrBase, index);
-    const name = config.nodeNamePrefix !== '' ? `${config.nodeNamePrefix}${index}` : privateDnsName(privateIp, region);
-    return {
-      name,
-      input: {
-        instanceId: instanceIdFor(`${config.clusterName}/${config.nodegroup}/${name}`),
-        instanceType: type, maxPods: type.maxPods, architecture: type.architecture,
-        region, availabilityZone: config.availabilityZone, privateIp, nodegroup: config.nodegroup, amiId: config.amiId,
-        capacityType: config.capacityType, clusterName: config.clusterName, kubernetesVersion: config.kubernetesVersion,
-      },
-      api: grpcNodeApi(service, name, creds.nodeToken(name)),
-    };
+/** asg: the agent hosts what the node group source hands it, until `signal` aborts. */
+async function hostNodegroup(config: Config, region: string, log: Logger, nodeApi: (name: string) => NodeApi, agent: KubeletAgent, signal: AbortSignal): Promise<void> {
+  const cloud = grpcCloudApi(config.cloudEndpoint, config.cloudCallTimeout);
+  const ipamd = config.ipamdEndpoint === '' ? undefined : grpcIpamdNodes(config.ipamdEndpoint, config.cloudCallTimeout);
+  const nodes = new NodegroupSource({
+    cloud, ipamd, host: agent, nodeApi, clock: systemClock, log,
+    nodegroup: {
+      clusterName: config.clusterName, nodegroup: config.nodegroup,
+      minSize: config.nodegroupMinSize, maxSize: config.nodegroupMaxSize, desiredSize: config.nodegroupDesiredSize,
+      instanceTypes: config.instanceType.split(',').filter(Boolean), capacityType: config.capacityType,
+      subnetIds: config.subnetIds, vpcName: config.vpcName,
+    },
+    availabilityZone: config.availabilityZone, region, amiId: config.amiId, kubernetesVersion: config.kubernetesVersion,
+    syncPeriodMs: config.nodegroupSyncPeriod, concurrency: config.concurrency,
   });
+  log.info({ source: 'asg', cloud: config.cloudEndpoint, ipamd: config.ipamdEndpoint || undefined, nodegroup: config.nodegroup, availabilityZone: config.availabilityZone }, 'hosting the node group\'s instances in this AZ');
+  try {
+    await Promise.all([agent.run(signal), nodes.run(signal)]);
+  } finally {
+    cloud.close();
+    ipamd?.close();
+  }
 }
 
 type Obj = KubeObject & Record<string, unknown>;
