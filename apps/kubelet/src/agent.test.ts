@@ -21,8 +21,9 @@ class FakeNodeApi implements NodeApi {
     this.record('getNode');
     return Promise.resolve(this.node);
   }
-  createNode(node: Node): Promise<StoredNode> {
+  createNode(node: Node): Promise<StoredNode | undefined> {
     this.record('createNode');
+    if (this.node !== undefined) return Promise.resolve(undefined);
     this.node = { metadata: { name: node.metadata.name, uid: 'uid-1' }, status: { conditions: node.status.conditions } };
     return Promise.resolve(this.node);
   }
@@ -35,8 +36,9 @@ class FakeNodeApi implements NodeApi {
     this.record('getLease');
     return Promise.resolve(this.lease);
   }
-  createLease(lease: { spec: { renewTime: string } }): Promise<StoredLease> {
+  createLease(lease: { spec: { renewTime: string } }): Promise<StoredLease | undefined> {
     this.record('createLease');
+    if (this.lease !== undefined) return Promise.resolve(undefined);
     this.lease = { metadata: { name: 'n', resourceVersion: String(++this.rv) }, spec: lease.spec };
     return Promise.resolve(this.lease);
   }
@@ -95,6 +97,8 @@ describe('KubeletAgent', () => {
     expect(api!.times('createNode')).toEqual([t0]);
     expect(metrics.registered).toEqual([false]);
     expect(api!.times('createLease')).toEqual([t0]);
+    expect(api!.times('getNode')).toEqual([]);
+    expect(api!.times('getLease')).toEqual([]);
     const renewals = api!.times('updateLease');
     expect(renewals).toHaveLength(60);
     renewals.forEach((t, i) => expect(t - t0).toBe((i + 1) * 10_000));
@@ -104,13 +108,15 @@ describe('KubeletAgent', () => {
     await stop();
   });
 
-  it('adopts an existing node: no create, status reported at once, lease kept on its resourceVersion', async () => {
+  it('adopts an existing node: create answers AlreadyExists, the Node is kept, status reported at once, lease updated on its resourceVersion', async () => {
     const { clock, metrics, apis: [api], t0, stop } = setupWithExisting();
     await clock.advance(20_000);
-    expect(api!.times('createNode')).toEqual([]);
+    expect(api!.times('createNode')).toEqual([t0]);
+    expect(api!.node?.metadata.uid).toBe('old-uid');
     expect(metrics.registered).toEqual([true]);
     expect(api!.times('patchStatus')).toEqual([t0]);
-    expect(api!.times('createLease')).toEqual([]);
+    expect(api!.times('createLease')).toEqual([t0]);
+    expect(api!.times('getLease')).toEqual([t0]);
     expect(api!.times('updateLease').map((t) => t - t0)).toEqual([0, 10_000, 20_000]);
     await stop();
   });

@@ -1,5 +1,5 @@
 import { credentials } from '@grpc/grpc-js';
-import { LEASES_GVR, ResourceClient, isNotFound, type KubeObject } from '@ekslab/client';
+import { LEASES_GVR, ResourceClient, isAlreadyExists, isNotFound, type KubeObject } from '@ekslab/client';
 import { defaultHeartbeatTiming, type HeartbeatTiming, type NodeCondition } from '@ekslab/kubelet';
 import { ResourceServiceClient } from '@ekslab/proto';
 import { systemClock, withOpsServer, type Logger } from '@ekslab/runtime';
@@ -89,23 +89,23 @@ type Obj = KubeObject & Record<string, unknown>;
 function grpcNodeApi(service: ResourceServiceClient, name: string, token: string): NodeApi {
   const nodes = new ResourceClient<Obj>({ service, gvr: NODES_GVR, token });
   const leases = new ResourceClient<Obj>({ service, gvr: LEASES_GVR, namespace: 'kube-node-lease', token });
-  const orUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
+  const orUndefined = async <T>(p: Promise<T>, absent: (err: unknown) => boolean = isNotFound): Promise<T | undefined> => {
     try {
       return await p;
     } catch (err) {
-      if (isNotFound(err)) return undefined;
+      if (absent(err)) return undefined;
       throw err;
     }
   };
   return {
     getNode: async (signal) => (await orUndefined(nodes.get(name, { signal }))) as StoredNode | undefined,
-    createNode: async (node, signal) => (await nodes.create(node as unknown as Obj, { signal })) as StoredNode,
+    createNode: async (node, signal) => (await orUndefined(nodes.create(node as unknown as Obj, { signal }), isAlreadyExists)) as StoredNode | undefined,
     patchStatusConditions: async (conditions: readonly NodeCondition[], signal) => {
       // Strategic merge: conditions merge by type, as the kubelet's status patch.
       await nodes.patch(name, 'strategic-merge', { status: { conditions } }, { signal, subresource: 'status' });
     },
     getLease: async (signal) => (await orUndefined(leases.get(name, { signal }))) as StoredLease | undefined,
-    createLease: async (lease, signal) => (await leases.create(lease as unknown as Obj, { signal })) as StoredLease,
+    createLease: async (lease, signal) => (await orUndefined(leases.create(lease as unknown as Obj, { signal }), isAlreadyExists)) as StoredLease | undefined,
     updateLease: async (lease, resourceVersion, signal) =>
       (await leases.update({ ...lease, metadata: { ...lease.metadata, resourceVersion } }, { signal })) as StoredLease,
   };

@@ -3,5 +3,7 @@ export { benchApiserver } from './apiserver.js';
 export type { ApiTarget, ApiserverBenchOptions, ApiserverBenchResult } from './apiserver.js';
 export { benchCloud } from './cloud.js';
 export type { CloudBenchOptions, CloudBenchResult } from './cloud.js';
+export { benchKubelet } from './kubelet.js';
+export type { KubeletBenchOptions, KubeletBenchResult } from './kubelet.js';
 export { knee, percentile, runLevel } from './stats.js';
 export type { LevelResult } from './stats.js';
