@@ -4,10 +4,8 @@ import {
   AutoScalingServiceClient,
   NodeServiceService,
   type AsgAutoScalingGroup,
-  type EnsureNodeRequest,
-  type EnsureNodeResponse,
-  type RemoveNodeRequest,
-  type RemoveNodeResponse,
+  type DescribeAutoScalingGroupsRequest,
+  type DescribeAutoScalingGroupsResponse,
   type NodeServiceServer,
 } from '@ekslab/proto';
 import { startNats, waitFor, type NatsCluster } from '@ekslab/testing';
@@ -64,7 +62,7 @@ function inCidr(ip: string, cidr: string): boolean {
 }
 
 async function group(): Promise<AsgAutoScalingGroup> {
-  const res = await call(asg.describeAutoScalingGroups, { autoScalingGroupNames: [] });
+  const res = await call<DescribeAutoScalingGroupsRequest, DescribeAutoScalingGroupsResponse>(asg.describeAutoScalingGroups, { autoScalingGroupNames: [] });
   const g = res.autoScalingGroups.find((x) => x.tags['eks:nodegroup-name'] === NODEGROUP);
   if (!g) throw new Error('no node group Auto Scaling group yet');
   return g;
@@ -120,15 +118,15 @@ beforeAll(async () => {
   // A stand-in for the AZ's ipamd: records the calls, answers as ipamd would for an m5.large.
   ipamd = new Server();
   const impl: NodeServiceServer = {
-    ensureNode: (c: { request: EnsureNodeRequest }, cb: (err: null, res: EnsureNodeResponse) => void) => {
+    ensureNode: (c, cb) => {
       ipamdCalls.push(`ensure ${c.request.nodeName} ${c.request.instanceId}`);
       cb(null, { primaryEniId: 'eni-0', primaryIp: '', maxPods: 29 });
     },
-    removeNode: (c: { request: RemoveNodeRequest }, cb: (err: null, res: RemoveNodeResponse) => void) => {
+    removeNode: (c, cb) => {
       ipamdCalls.push(`remove ${c.request.nodeName}`);
       cb(null, {});
     },
-  } as unknown as NodeServiceServer;
+  };
   ipamd.addService(NodeServiceService, impl);
   const port = await new Promise<number>((res, rej) => ipamd.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? rej(err) : res(p))));
   ipamdAddress = `127.0.0.1:${port}`;
@@ -148,7 +146,7 @@ describe('kubelet agents on a managed node group (built cloud + apiserver + 3 ag
     const nodes = await waitForLiveReadyNodes(6, 120_000);
     const g = await group();
     // Three agents started together converged on ONE group.
-    expect((await call(asg.describeAutoScalingGroups, { autoScalingGroupNames: [] })).autoScalingGroups.filter((x) => x.tags['eks:nodegroup-name'] === NODEGROUP)).toHaveLength(1);
+    expect((await call<DescribeAutoScalingGroupsRequest, DescribeAutoScalingGroupsResponse>(asg.describeAutoScalingGroups, { autoScalingGroupNames: [] })).autoScalingGroups.filter((x) => x.tags['eks:nodegroup-name'] === NODEGROUP)).toHaveLength(1);
     expect(g.autoScalingGroupName).toMatch(new RegExp(`^eks-${NODEGROUP}-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`));
     expect(g.vpcZoneIdentifier.split(',')).toHaveLength(3);
     expect([g.desiredCapacity, g.minSize, g.maxSize]).toEqual([6, 1, 12]);

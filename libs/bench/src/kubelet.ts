@@ -45,7 +45,7 @@ export interface KubeletBenchResult {
     lateRenewals: number;
     /** Renewals per node per 10 s: 1.0 means every lease was renewed as often as the kubelet would. */
     renewalsPerNodePer10s: number;
-    /** Upper bound of the histogram bucket holding the 99th percentile of renewal lateness. */
+    /** Upper bound of the histogram bucket holding the 99th percentile of renewal lateness; -1: beyond the largest bucket (10 s). */
     leaseLatenessP99Ms: number;
     /** Sum of the agents' peak RSS ÷ nodes × 1000 (each agent's fixed cost included). */
     rssBytesPer1000Nodes: number;
@@ -181,7 +181,7 @@ export async function benchKubelet(o: KubeletBenchOptions): Promise<KubeletBench
   const per = Math.ceil(o.nodes / o.agents);
   const agents: AgentProcess[] = [];
   const started = Date.now();
-  for (let i = 0, offset = 0; offset < o.nodes; i++, offset += per) {
+  for (let offset = 0; offset < o.nodes; offset += per) {
     const n = Math.min(per, o.nodes - offset);
     agents.push(new AgentProcess(o.bundle, [
       '--node-source', 'static', '--nodes', String(n), '--node-index-offset', String(offset), '--node-name-prefix', prefix,
