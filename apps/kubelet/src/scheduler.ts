@@ -74,6 +74,9 @@ export interface SchedulerOptions<T> {
   readonly onStart?: ((item: T, lateMs: number) => void) | undefined;
 }
 
+/** The reason the scheduler's sleep is aborted with when woken (not an error). */
+const WOKEN: unique symbol = Symbol('woken');
+
 /**
  * One timer for many recurring tasks: a min-heap of due times, one sleep until the earliest, and at most
  * `concurrency` tasks in flight. Each task reschedules itself by returning its next due time (sliding, as
@@ -140,7 +143,8 @@ export class Scheduler<T> {
   }
 
   private wakeUp(): void {
-    if (!this.wake.signal.aborted) this.wake.abort();
+    // A shared reason: abort() without one builds a DOMException (and its stack) on every wake-up.
+    if (!this.wake.signal.aborted) this.wake.abort(WOKEN);
   }
 
   private start(item: T, at: number, now: number, signal: AbortSignal): void {
