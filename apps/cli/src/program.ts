@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ekslabVersion } from '@ekslab/runtime';
-import { benchApiserverCommand, benchCloudCommand, benchIpamdCommand, benchSchedulerCommand, type BenchApiserverFlags, type BenchCloudFlags, type BenchIpamdFlags, type BenchSchedulerFlags } from './bench.js';
+import { benchApiserverCommand, benchCloudCommand, benchIpamdCommand, benchKubeletCommand, benchSchedulerCommand, type BenchApiserverFlags, type BenchCloudFlags, type BenchIpamdFlags, type BenchKubeletFlags, type BenchSchedulerFlags } from './bench.js';
 import { addCloudCommands, defaultCloudAddress } from './cloud/command.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { repoRoot } from './repo.js';
@@ -107,6 +107,24 @@ export function program(): Command {
     .option('--ip-cooldown <seconds>', 'the ipamd\'s IP_COOLDOWN_PERIOD when /v1/env-settings is not readable', '30')
     .action(async (flags: BenchIpamdFlags) => {
       process.exitCode = await benchIpamdCommand(repoRoot(), flags);
+    });
+  bench
+    .command('kubelet')
+    .description('built kubelet agents hosting many static nodes against the apiserver: lease renewals on time, RSS per 1000 nodes, writes/s')
+    .option('-o, --output <format>', 'json: print only the final JSON line')
+    .option('--nodes <n>', 'nodes in all', '5000')
+    .option('--agents <k>', 'agent processes the nodes are split over (default: one per 2000 nodes)')
+    .option('--duration <d>', 'how long renewals are measured (after the warm-up)', '10m')
+    .option('--warmup <d>', 'left out after every node registered (the registration burst\'s backlog)', '60s')
+    .option('--concurrency <n>', 'API calls in flight per agent (its --concurrency)', '16')
+    .option('--late-threshold <d>', 'a renewal starting later than this after it was due is late', '1s')
+    .option('--grpc-server <host:port>', 'the apiserver\'s gRPC resource API (the lab\'s load balancer)', '127.0.0.1:50051')
+    .option('--kubeconfig <path>', 'an admin kubeconfig for the cleanup (default: the lab\'s .ekslab/kubeconfig)')
+    .option('--cert-dir <dir>', 'a dir with the lab\'s ca.crt and node-token.key (default: copied out of --pki-container)')
+    .option('--pki-container <name>', 'the apiserver container whose /var/lib/ekslab/pki holds them', 'ekslab-apiserver-a')
+    .option('--bundle <path>', 'the built agent (default: dist/apps/kubelet/main.mjs)')
+    .action(async (flags: BenchKubeletFlags) => {
+      process.exitCode = await benchKubeletCommand(repoRoot(), flags);
     });
   return root;
 }

@@ -21,8 +21,9 @@ class FakeNodeApi implements NodeApi {
     this.record('getNode');
     return Promise.resolve(this.node);
   }
-  createNode(node: Node): Promise<StoredNode> {
+  createNode(node: Node): Promise<StoredNode | undefined> {
     this.record('createNode');
+    if (this.node !== undefined) return Promise.resolve(undefined);
     this.node = { metadata: { name: node.metadata.name, uid: 'uid-1' }, status: { conditions: node.status.conditions } };
     return Promise.resolve(this.node);
   }
@@ -35,8 +36,9 @@ class FakeNodeApi implements NodeApi {
     this.record('getLease');
     return Promise.resolve(this.lease);
   }
-  createLease(lease: { spec: { renewTime: string } }): Promise<StoredLease> {
+  createLease(lease: { spec: { renewTime: string } }): Promise<StoredLease | undefined> {
     this.record('createLease');
+    if (this.lease !== undefined) return Promise.resolve(undefined);
     this.lease = { metadata: { name: 'n', resourceVersion: String(++this.rv) }, spec: lease.spec };
     return Promise.resolve(this.lease);
   }
@@ -62,6 +64,10 @@ class RecordingMetrics implements AgentMetrics {
   nodeRegistered(_n: string, adopted: boolean): void { this.registered.push(adopted); }
   leaseRenewal(lateMs: number): void { this.lateness.push(lateMs); }
   apiError(kind: TaskKind): void { this.errors.push(kind); }
+  statusPatches = 0;
+  hosted: number[] = [];
+  statusPatched(): void { this.statusPatches++; }
+  hostedNodes(count: number): void { this.hosted.push(count); }
 }
 
 const input: NodeSpec['input'] = {
@@ -81,7 +87,7 @@ function setup(nodes = 1) {
   const ctl = new AbortController();
   const done = agent.run(ctl.signal);
   const t0 = clock.now();
-  return { clock, metrics, apis, t0, stop: async () => { ctl.abort(); await done; } };
+  return { clock, metrics, apis, agent, t0, stop: async () => { ctl.abort(); await done; } };
 }
 
 describe('KubeletAgent', () => {
@@ -91,6 +97,8 @@ describe('KubeletAgent', () => {
     expect(api!.times('createNode')).toEqual([t0]);
     expect(metrics.registered).toEqual([false]);
     expect(api!.times('createLease')).toEqual([t0]);
+    expect(api!.times('getNode')).toEqual([]);
+    expect(api!.times('getLease')).toEqual([]);
     const renewals = api!.times('updateLease');
     expect(renewals).toHaveLength(60);
     renewals.forEach((t, i) => expect(t - t0).toBe((i + 1) * 10_000));
@@ -100,13 +108,15 @@ describe('KubeletAgent', () => {
     await stop();
   });
 
-  it('adopts an existing node: no create, status reported at once, lease kept on its resourceVersion', async () => {
+  it('adopts an existing node: create answers AlreadyExists, the Node is kept, status reported at once, lease updated on its resourceVersion', async () => {
     const { clock, metrics, apis: [api], t0, stop } = setupWithExisting();
     await clock.advance(20_000);
-    expect(api!.times('createNode')).toEqual([]);
+    expect(api!.times('createNode')).toEqual([t0]);
+    expect(api!.node?.metadata.uid).toBe('old-uid');
     expect(metrics.registered).toEqual([true]);
     expect(api!.times('patchStatus')).toEqual([t0]);
-    expect(api!.times('createLease')).toEqual([]);
+    expect(api!.times('createLease')).toEqual([t0]);
+    expect(api!.times('getLease')).toEqual([t0]);
     expect(api!.times('updateLease').map((t) => t - t0)).toEqual([0, 10_000, 20_000]);
     await stop();
   });
@@ -121,6 +131,27 @@ describe('KubeletAgent', () => {
     expect(badTimes.slice(0, 9)).toEqual([10_000, 10_200, 10_600, 11_400, 13_000, 16_200, 22_600, 29_600, 39_600]);
     expect(metrics.errors.filter((k) => k === 'lease')).toHaveLength(7);
     expect(good!.times('updateLease').map((t) => t - t0).slice(0, 6)).toEqual([10_000, 20_000, 30_000, 40_000, 50_000, 60_000]);
+    await stop();
+  });
+
+  it('nodes added later register at once; a removed node stops renewing while the others go on', async () => {
+    const { clock, metrics, apis: [first], agent, t0, stop } = setup(1);
+    const later = new FakeNodeApi(clock);
+    await clock.advance(5_000);
+    agent.addNode({ name: 'later', input, api: later });
+    agent.addNode({ name: 'later', input, api: new FakeNodeApi(clock) }); // already hosted: ignored
+    await clock.advance(1);
+    expect(later.times('createNode')).toEqual([t0 + 5_000]);
+    expect(agent.hostedNodeNames()).toEqual(['n0', 'later']);
+    await clock.advance(20_000);
+    expect(agent.removeNode('n0')).toBe(true);
+    expect(agent.removeNode('n0')).toBe(false);
+    const renewedBefore = first!.times('updateLease').length;
+    await clock.advance(60_000);
+    expect(first!.times('updateLease')).toHaveLength(renewedBefore);
+    expect(later.times('updateLease').map((t) => t - t0 - 5_000)).toEqual([10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000]);
+    expect(metrics.hosted).toEqual([1, 2, 1]);
+    expect(agent.hostedNodeNames()).toEqual(['later']);
     await stop();
   });
 });

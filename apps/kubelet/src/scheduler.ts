@@ -74,16 +74,24 @@ export interface SchedulerOptions<T> {
   readonly onStart?: ((item: T, lateMs: number) => void) | undefined;
 }
 
+/** The reason the scheduler's sleep is aborted with when woken (not an error). */
+const WOKEN: unique symbol = Symbol('woken');
+
 /**
  * One timer for many recurring tasks: a min-heap of due times, one sleep until the earliest, and at most
  * `concurrency` tasks in flight. Each task reschedules itself by returning its next due time (sliding, as
  * JitterUntil: counted from when the task finished). Hosting N nodes costs one pending timer, not N.
+ * The loop is woken only when it must act sooner than it sleeps: an earlier schedule, or a slot freed
+ * while it waited for one (a finished task rescheduled 10 s out does not wake it).
  */
 export class Scheduler<T> {
   private readonly heap = new TimerHeap<T>();
   private inFlight = 0;
+  /** Aborted to wake the loop; replaced each time it sleeps. */
   private wake: AbortController = new AbortController();
+  /** What the sleeping loop waits for: a due time, or a free slot (+∞ while not sleeping). */
   private sleepingUntil = Number.POSITIVE_INFINITY;
+  private waitingForSlot = false;
   private readonly running = new Set<Promise<void>>();
 
   constructor(private readonly options: SchedulerOptions<T>) {
@@ -93,7 +101,7 @@ export class Scheduler<T> {
   /** Schedules `item` at `at`; wakes the loop if that is earlier than what it waits for. */
   schedule(at: number, item: T): void {
     this.heap.push(at, item);
-    if (at < this.sleepingUntil) this.wake.abort();
+    if (at < this.sleepingUntil && !this.waitingForSlot) this.wakeUp();
   }
 
   /** Tasks waiting in the heap (not the ones running). */
@@ -104,27 +112,39 @@ export class Scheduler<T> {
   /** Runs until `signal` aborts, then waits for the tasks in flight (their results are dropped). */
   async run(signal: AbortSignal): Promise<void> {
     const { clock } = this.options;
-    while (!signal.aborted) {
-      const next = this.heap.peekAt();
-      const now = clock.now();
-      if (next !== undefined && next <= now && this.inFlight < this.options.concurrency) {
-        const { at, item } = this.heap.pop()!;
-        this.start(item, at, now, signal);
-        continue;
+    const stop = (): void => this.wakeUp();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      while (!signal.aborted) {
+        const next = this.heap.peekAt();
+        const now = clock.now();
+        const slotFree = this.inFlight < this.options.concurrency;
+        if (next !== undefined && next <= now && slotFree) {
+          const { at, item } = this.heap.pop()!;
+          this.start(item, at, now, signal);
+          continue;
+        }
+        // Wait for: the earliest timer (when a slot is free), a slot (when none is), an earlier schedule, or stop.
+        this.wake = new AbortController();
+        this.waitingForSlot = !slotFree;
+        this.sleepingUntil = slotFree && next !== undefined ? next : Number.POSITIVE_INFINITY;
+        try {
+          await clock.sleep(this.sleepingUntil === Number.POSITIVE_INFINITY ? 2 ** 31 - 1 : this.sleepingUntil - now, this.wake.signal);
+        } catch {
+          // woken or stopped; the loop condition decides
+        }
+        this.sleepingUntil = Number.POSITIVE_INFINITY;
+        this.waitingForSlot = false;
       }
-      // Wait for: the earliest timer (when a slot is free), a task finishing, an earlier schedule, or stop.
-      this.wake = new AbortController();
-      const until = this.inFlight < this.options.concurrency && next !== undefined ? next : Number.POSITIVE_INFINITY;
-      this.sleepingUntil = this.inFlight < this.options.concurrency ? until : Number.POSITIVE_INFINITY;
-      const both = AbortSignal.any([signal, this.wake.signal]);
-      try {
-        await clock.sleep(until === Number.POSITIVE_INFINITY ? 2 ** 31 - 1 : until - now, both);
-      } catch {
-        // woken or stopped; the loop condition decides
-      }
-      this.sleepingUntil = Number.POSITIVE_INFINITY;
+    } finally {
+      signal.removeEventListener('abort', stop);
     }
     await Promise.all(this.running);
+  }
+
+  private wakeUp(): void {
+    // A shared reason: abort() without one builds a DOMException (and its stack) on every wake-up.
+    if (!this.wake.signal.aborted) this.wake.abort(WOKEN);
   }
 
   private start(item: T, at: number, now: number, signal: AbortSignal): void {
@@ -132,13 +152,14 @@ export class Scheduler<T> {
     this.options.onStart?.(item, Math.max(0, now - at));
     const p = this.options
       .run(item, at)
+      .catch(() => undefined) // run must not reject; if it does, the item is dropped rather than the slot lost
       .then((nextAt) => {
-        if (nextAt !== undefined && !signal.aborted) this.heap.push(nextAt, item);
+        this.inFlight--;
+        if (this.waitingForSlot) this.wakeUp();
+        if (nextAt !== undefined && !signal.aborted) this.schedule(nextAt, item);
       })
       .finally(() => {
-        this.inFlight--;
         this.running.delete(p);
-        this.wake.abort();
       });
     this.running.add(p);
   }

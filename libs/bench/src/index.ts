@@ -7,5 +7,7 @@ export { benchScheduler } from './scheduler.js';
 export type { SchedulerBenchOptions, SchedulerBenchResult } from './scheduler.js';
 export { benchIpamd } from './ipamd.js';
 export type { IpamdBenchOptions, IpamdBenchResult } from './ipamd.js';
+export { benchKubelet } from './kubelet.js';
+export type { KubeletBenchOptions, KubeletBenchResult } from './kubelet.js';
 export { knee, percentile, runLevel } from './stats.js';
 export type { LevelResult } from './stats.js';

@@ -34,5 +34,15 @@ export type { LeaderElectorOptions, LeaderCallbacks } from './leader-elector.js'
 // The lab's credentials (CA + static tokens) from the apiservers' shared cert dir, for the lab's own components.
 export { loadCredentials, waitForCredentials, CredentialsUnavailableError } from './lab-credentials.js';
 export type { LabCredentials } from './lab-credentials.js';
+// The lab's node tokens (`system:node:<name>` from node-token.key): minted by kubelet agents, checked by the apiserver.
+export {
+  NODE_TOKEN_PREFIX,
+  NODE_TOKEN_SECRET_MIN_BYTES,
+  generateNodeTokenSecret,
+  isNodeToken,
+  mintNodeToken,
+  nodeTokenSecret,
+  parseNodeToken,
+} from './node-token.js';
 export { campaignForLease } from './campaign.js';
 export type { CampaignOptions } from './campaign.js';

@@ -40,6 +40,7 @@ export {
   nodeObject,
   privateDnsName,
 } from './node.js';
+export { architectureOf, eniMaxPods } from './instance-type.js';
 export { formatBinarySI, formatMillicores } from './quantity.js';
 export {
   type NodeResources,

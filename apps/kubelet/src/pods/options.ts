@@ -2,7 +2,7 @@ import { opt } from '@ekslab/runtime';
 
 /** The agent's flags for pods, the simulated runtime and the log endpoint (spread into config.ts `options`). */
 export const podOptions = {
-  ipamdEndpoint: opt.string('', 'host:port of ipamd\'s CNIBackend gRPC; empty: no ipamd (pods take addresses from --local-pod-cidr)', { placeholder: '<host:port>' }),
+  ipamdEndpoint: opt.string('', 'host:port of the AZ\'s ipamd (NodeService: each node\'s IPAM is started, with its max pods, before the node registers; CNIBackend: pod addresses); empty: no ipamd (pods take addresses from --local-pod-cidr)', { placeholder: '<host:port>' }),
   localPodCidr: opt.string('100.64.0.0/16', 'pod addresses handed out by the agent itself when --ipamd-endpoint is empty (shared by its nodes; not coordinated with other agents)', { placeholder: '<cidr>' }),
   kubeletPort: opt.int(10250, 'port of the agent\'s LogsService (the kubelet endpoint the apiserver dials for pods/log); 0 = any free port; when taken, a free port is used (the Nodes publish the real one)', [0, 65_535]),
   advertiseAddress: opt.string('127.0.0.1', 'host the apiserver dials for this agent\'s LogsService (Node annotation ekslab.io/agent-endpoint)', { placeholder: '<host>' }),
