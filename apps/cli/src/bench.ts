@@ -164,6 +164,7 @@ export interface BenchIpamdFlags {
   readonly nodes: string;
   readonly pods?: string;
   readonly instanceType: string;
+  readonly availabilityZone: string;
   readonly levels: string;
   readonly ipCooldown: string;
 }
@@ -183,6 +184,7 @@ export async function benchIpamdCommand(root: string, flags: BenchIpamdFlags): P
     nodes: Number(flags.nodes),
     ...(flags.pods ? { podsPerNode: Number(flags.pods) } : {}),
     instanceType: flags.instanceType,
+    availabilityZone: flags.availabilityZone,
     levels: flags.levels.split(',').map(Number),
     ipCooldownMs: Number(flags.ipCooldown) * 1000,
     progress: (line) => {

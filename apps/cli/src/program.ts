@@ -103,6 +103,7 @@ export function program(): Command {
     .option('--nodes <n>', 'bench nodes (instances)', '8')
     .option('--pods <n>', 'pods per node per round (default: the warm pool ipamd keeps, so every assignment is a warm-pool hit)')
     .option('--instance-type <type>', 'instance type of the bench nodes', 'm5.24xlarge')
+    .option('--availability-zone <az>', 'AZ of the bench nodes: the ipamd\'s own (ipamd-a: us-east-1a); empty: any', 'us-east-1a')
     .option('--levels <list>', 'concurrency levels (one assign-all/release-all round each)', '1,8,32')
     .option('--ip-cooldown <seconds>', 'the ipamd\'s IP_COOLDOWN_PERIOD when /v1/env-settings is not readable', '30')
     .action(async (flags: BenchIpamdFlags) => {

@@ -33,6 +33,8 @@ export interface IpamdBenchOptions {
    */
   readonly podsPerNode?: number;
   readonly instanceType: string;
+  /** AZ of the bench instances (the ipamd's own AZ; the lab's ipamd-a serves us-east-1a); empty: any AZ. */
+  readonly availabilityZone?: string;
   /** Concurrency levels, rising: one round (assign every pod, then release every pod) per level. */
   readonly levels: readonly number[];
   /** IP_COOLDOWN_PERIOD of the ipamd in ms, when /v1/env-settings cannot be read (default 30 s). */
@@ -99,8 +101,9 @@ export async function benchIpamd(options: IpamdBenchOptions): Promise<IpamdBench
     }
 
     const { subnets } = await unary<DescribeSubnetsResponse>((md, o, cb) => ec2.describeSubnets({ subnetIds: [], vpcId: '' }, md, o, cb));
-    const subnet = subnets.filter((s) => !s.public).sort((a, b) => b.availableIpAddressCount - a.availableIpAddressCount)[0];
-    if (!subnet) throw new Error('the cloud has no private subnet (is the default VPC there?)');
+    const az = options.availabilityZone ?? '';
+    const subnet = subnets.filter((s) => !s.public && (az === '' || s.availabilityZone === az)).sort((a, b) => b.availableIpAddressCount - a.availableIpAddressCount)[0];
+    if (!subnet) throw new Error(`the cloud has no private subnet${az ? ` in ${az}` : ''} (is the default VPC there?)`);
     
     const { instanceTypes } = await unary<DescribeInstanceTypesResponse>((md, o, cb) => ec2.describeInstanceTypes({ instanceTypes: [options.instanceType] }, md, o, cb));
     const type = instanceTypes[0];
