@@ -140,7 +140,7 @@ describe('nodes and pods come alive (apiserver + cloud + ipamd + kubelet agent +
 
     const assigned = async (): Promise<Record<string, { IP: string }>> => (await (await fetch(`${introspection}/v1/pods?node=${node.metadata.name}`)).json()) as Record<string, { IP: string }>;
     expect(Object.values(await assigned()).map((p) => p.IP)).toContain(web!.status.podIP);
-    expect((await k(['-n', ns, 'delete', 'pod', 'web', '--wait=true'])).code).toBe(0);
+    expect((await k(['-n', ns, 'delete', 'pod', 'web', '--wait=true', '--timeout=120s'])).code).toBe(0);
     await waitFor(async () => !Object.values(await assigned()).some((p) => p.IP === web!.status.podIP), { description: 'the address released in ipamd', timeoutMs: 10_000 });
     const enis = (await (await fetch(`${introspection}/v1/enis?node=${node.metadata.name}`)).text());
     expect(enis, 'the released address is still in the warm pool').toContain(`"${web!.status.podIP}"`);
@@ -166,7 +166,8 @@ describe('nodes and pods come alive (apiserver + cloud + ipamd + kubelet agent +
       description: 'a FailedScheduling event for a pending pod', timeoutMs: 20_000,
     });
     expect(failed.message).toBe('0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
-    expect((await k(['-n', ns, 'delete', 'pods', '--all', '--wait=true'])).code).toBe(0);
+    const deleted = await k(['-n', ns, 'delete', 'pods', '--all', '--wait=true', '--timeout=120s']);
+    expect(deleted.code, deleted.stderr).toBe(0);
   }, 240_000);
 
   it('a tiny subnet: pods stay ContainerCreating with the VPC CNI\'s error event; a freed address lets the next one start', async () => {
@@ -191,7 +192,7 @@ describe('nodes and pods come alive (apiserver + cloud + ipamd + kubelet agent +
     expect(got.stdout).toMatch(/\sContainerCreating\s/);
     const running = stuck.running.length;
     // Free one address: one more pod starts, no more.
-    expect((await k(['-n', ns, 'delete', 'pod', stuck.running[0]!.metadata.name, '--wait=true'])).code).toBe(0);
+    expect((await k(['-n', ns, 'delete', 'pod', stuck.running[0]!.metadata.name, '--wait=true', '--timeout=120s'])).code).toBe(0);
     await waitFor(async () => {
       const list = await pods('app=tiny');
       return list.filter((p) => p.status.phase === 'Running').length === running ? true : undefined;
