@@ -53,13 +53,14 @@ export {
   percentOfCapacity,
 } from './reserved.js';
 // The simulated container runtime (pods on a node): a state machine per pod, the status it reports, its logs.
-export { BEHAVIOUR_ANNOTATIONS, type ContainerBehaviour, containerBehaviour, formatGoDuration, parseDuration } from './runtime/behaviour.js';
+export { BEHAVIOUR_ANNOTATIONS, type ContainerBehaviour, DEFAULT_CPU_MILLICORES, DEFAULT_MEMORY_MIB, containerBehaviour, formatGoDuration, parseDuration } from './runtime/behaviour.js';
 export { Backoff } from './runtime/backoff.js';
 export { type Activity, Container, type TerminatedState } from './runtime/container.js';
 export { ImageCache, type PullPolicy, imageIdOf, imageMarkedMissing, normalizeImage, pullPolicyOf } from './runtime/images.js';
 export { type LogInstance, type LogLine, type LogReadOptions, logLines, nextLineAt, renderLines, rfc3339Nano } from './runtime/logs.js';
 export { type PodRuntimeEnv, PodRuntime, type SandboxState } from './runtime/machine.js';
 export { formatPod, msg as kubeletMessages } from './runtime/messages.js';
+export { type ContainerUsage, type PodUsage, podUsage } from './runtime/usage.js';
 export { type ApiContainerStatus, type ApiPodStatus, type PodPhase, podPhase, podStatus } from './runtime/status.js';
 export {
   type RuntimeContainerSpec,

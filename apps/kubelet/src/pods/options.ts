@@ -13,5 +13,7 @@ export const podOptions = {
   sandboxRetryPeriod: opt.duration(10_000, 'retry period of a pod sandbox whose network setup failed (the pod worker\'s back-off period)'),
   imagePullMibPerSecond: opt.int(40, 'simulated image pull bandwidth, MiB/s (images are 20–200 MiB)', [1, 1_000_000]),
   containerStopDuration: opt.duration(1_000, 'how long a container takes to stop on SIGTERM unless ekslab.io/terminate-after says otherwise'),
+  nodeBaseCpuMillicores: opt.int(40, 'simulated CPU a node uses besides its pods (system daemons), millicores: node_cpu_usage_seconds_total on /metrics', [0, 1_000_000]),
+  nodeBaseMemoryMib: opt.int(400, 'simulated memory working set of a node besides its pods, MiB: node_memory_working_set_bytes on /metrics', [0, 1_000_000]),
   logHeartbeatInterval: opt.duration(10_000, 'period of the heartbeat line in simulated container logs unless ekslab.io/log-interval says otherwise; 0 = none'),
 };

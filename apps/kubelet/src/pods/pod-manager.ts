@@ -2,7 +2,7 @@
 // this agent hosts — as many kubelets each watching `spec.nodeName=<self>` would see them), one worker per
 // pod, and the hook side of node start/stop.
 import { Informer, ResourceClient, objectKey, type KubeObject } from '@ekslab/client';
-import { ImageCache, type RuntimeTiming } from '@ekslab/kubelet';
+import { ImageCache, podUsage, type PodUsage, type RuntimeTiming } from '@ekslab/kubelet';
 import type { ResourceServiceClient } from '@ekslab/proto';
 import type { Clock, Logger } from '@ekslab/runtime';
 import type { HostedNode } from '../agent.js';
@@ -32,6 +32,16 @@ export interface PodManagerOptions {
   readonly podApi?: (node: string) => PodApi;
 }
 
+/** A hosted node's simulated usage at one moment (see resource-metrics.ts). */
+export interface NodeUsageSnapshot {
+  readonly node: string;
+  /** When the agent began hosting it (ms). */
+  readonly since: number;
+  /** CPU seconds of pods it no longer runs. */
+  readonly retiredCpuSeconds: number;
+  readonly pods: ReadonlyArray<{ readonly namespace: string; readonly name: string; readonly usage: PodUsage }>;
+}
+
 type Schedule = (at: number, run: () => Promise<number | undefined>) => void;
 type Obj = KubeObject & Record<string, unknown>;
 
@@ -45,6 +55,7 @@ export class PodManager {
   private firstNode: (() => void) | undefined;
   private readonly firstNodeHosted = new Promise<void>((resolve) => { this.firstNode = resolve; });
   private lastToken = '';
+  private readonly usage = new Map<string, { since: number; retiredCpuSeconds: number }>();
 
   constructor(private readonly o: PodManagerOptions) {}
 
@@ -90,6 +101,7 @@ export class PodManager {
   nodeStarted(node: HostedNode): void {
     const api = this.o.podApi?.(node.name) ?? grpcPodApi(this.o.service, this.o.tokenFor(node.name));
     this.nodes.set(node.name, { name: node.name, ip: node.internalIp, api, images: new ImageCache() });
+    if (!this.usage.has(node.name)) this.usage.set(node.name, { since: this.o.clock.now(), retiredCpuSeconds: 0 });
     this.publishEndpoint(node);
     this.firstNode?.();
     for (const p of this.informer?.store.list() ?? []) if (p.spec.nodeName === node.name) this.observe(p);
@@ -98,6 +110,7 @@ export class PodManager {
   /** Hook: `name` is no longer hosted; its pods are dropped without any write. */
   nodeStopped(name: string): void {
     this.nodes.delete(name);
+    this.usage.delete(name);
     for (const w of [...this.workers.values()]) if (w.node.name === name) this.remove(w, false);
   }
 
@@ -128,7 +141,20 @@ export class PodManager {
     if (w !== undefined) this.remove(w, true);
   }
 
+  /** Every hosted node's usage at `now`, computed from the pods' runtimes (a scrape, no per-pod timers). */
+  usageSnapshot(now: number): NodeUsageSnapshot[] {
+    const out = new Map<string, NodeUsageSnapshot & { pods: Array<NodeUsageSnapshot['pods'][number]> }>();
+    for (const [node, u] of this.usage) out.set(node, { node, since: u.since, retiredCpuSeconds: u.retiredCpuSeconds, pods: [] });
+    for (const w of this.workers.values()) {
+      const m = w.rt.current.metadata;
+      out.get(w.node.name)?.pods.push({ namespace: m.namespace, name: m.name, usage: podUsage(w.rt, now) });
+    }
+    return [...out.values()];
+  }
+
   private remove(w: PodWorker, releaseNetwork: boolean): void {
+    const u = this.usage.get(w.node.name);
+    if (u !== undefined) u.retiredCpuSeconds += podUsage(w.rt, this.o.clock.now()).cpuSeconds;
     w.drop(releaseNetwork);
     this.workers.delete(w.rt.uid);
     if (this.byKey.get(w.key) === w) this.byKey.delete(w.key);

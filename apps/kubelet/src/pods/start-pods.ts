@@ -9,6 +9,7 @@ import type { AgentEndpoint } from './endpoint.js';
 import { LogsServer } from './logs-server.js';
 import { PodManager } from './pod-manager.js';
 import { KubeletPodMetrics } from './pod-metrics.js';
+import { registerResourceMetrics } from './resource-metrics.js';
 
 export function runtimeTiming(config: Config): RuntimeTiming {
   return {
@@ -45,6 +46,10 @@ export async function startPods(
     agentEndpoint: endpoint, initialBackoffMs: config.initialBackoff, maxBackoffMs: config.maxBackoff,
   });
   workers = () => manager.size;
+  registerResourceMetrics(deps.registry, {
+    clock: deps.clock, usage: (now) => manager.usageSnapshot(now),
+    nodeBaseCpuMillicores: config.nodeBaseCpuMillicores, nodeBaseMemoryMib: config.nodeBaseMemoryMib,
+  });
   logs = new LogsServer(manager, deps.clock, deps.log);
   try {
     endpoint.port = await logs.listen(config.kubeletPort);

@@ -73,6 +73,7 @@ function adoptContainer(rt: PodRuntime, c: Container, s: ReportedContainerStatus
     c.imageId = imageIdOf(c.spec.image);
     c.activity = 'running';
     c.running = { startedAt: runningSince, containerId: id };
+    c.started = true;
     c.setWaiting('', undefined);
     const b = c.behaviour;
     const probe = c.spec.readinessProbe;
@@ -89,7 +90,7 @@ function adoptContainer(rt: PodRuntime, c: Container, s: ReportedContainerStatus
     c.terminated = terminated;
     // Completed init containers and containers that will not restart stay as they are; others restart.
     const policy = rt.current.spec.restartPolicy ?? 'Always';
-    const restart = c.init ? terminated.exitCode !== 0 && policy !== 'Never' : policy === 'Always' || (policy === 'OnFailure' && terminated.exitCode !== 0);
+    const restart = c.sidecar || (c.init ? terminated.exitCode !== 0 && policy !== 'Never' : policy === 'Always' || (policy === 'OnFailure' && terminated.exitCode !== 0));
     if (restart) {
       c.lastTerminated = terminated;
       c.terminated = undefined;

@@ -4,7 +4,8 @@
 // Every key may be suffixed with `.<container>` to apply to one container only
 // (`ekslab.io/exit-code.migrate: "3"`); the suffixed key wins over the pod-wide one. Pod-wide keys apply to
 // regular containers; init containers read only their suffixed keys (they default to exiting 0 after
-// `initRunForMs`, 1 s).
+// `initRunForMs`, 1 s). A sidecar (an init container with `restartPolicy: Always`) also reads only its
+// suffixed keys, but runs forever by default like a regular container.
 //
 // | annotation                     | value              | default                         | effect |
 // |--------------------------------|--------------------|---------------------------------|--------|
@@ -13,11 +14,15 @@
 // | `ekslab.io/exit-code`          | integer 0–255      | 0 (1 with crash-after)          | the code the container exits with |
 // | `ekslab.io/ready-after`        | duration           | readinessProbe initialDelaySeconds, else 0 | readiness turns true this long after start |
 // | `ekslab.io/liveness-fail-after`| duration           | never                           | liveness fails this long after start: Unhealthy ×failureThreshold, Killing, restart |
+// | `ekslab.io/startup-after`      | duration           | the startupProbe's initialDelaySeconds + periodSeconds × (successThreshold − 1) | with a startupProbe: the probe (run at initialDelaySeconds + k × periodSeconds) succeeds from this long after start; each earlier run is an Unhealthy `Startup probe failed: …`, and failureThreshold of them kill and restart the container. Until it succeeds the container is not started, readiness and liveness do not run |
+// | `ekslab.io/unready-after`      | duration           | never                           | readiness starts failing this long after start (runs every readinessProbe periodSeconds, default 10 s: Unhealthy `Readiness probe failed: …`); after failureThreshold (3) failures the container is not ready (pod Ready/ContainersReady False); it is not restarted |
+// | `ekslab.io/unready-for`        | duration           | forever                         | how long readiness keeps failing after `unready-after`; the first probe run after that makes it ready again (flapping) |
 // | `ekslab.io/terminate-after`    | duration           | the agent's default (1 s)       | how long the container takes to stop on SIGTERM; beyond the grace period it is killed (137) |
 // | `ekslab.io/image-missing`      | `true`             | false                           | the image cannot be pulled (as any image whose repository starts with `missing/`) |
 // | `ekslab.io/log-lines`          | text, `\n`-separated| image/command lines            | the lines the container prints when it starts |
 // | `ekslab.io/log-interval`       | duration           | the agent's default (10 s)      | period of the heartbeat log line; `0` = none |
-// | `ekslab.io/cpu-millicores`     | integer            | —                               | reported usage (not used by the runtime yet) |
+// | `ekslab.io/cpu-millicores`     | number ≥ 0         | 1                               | CPU the running container uses, in millicores: `container_cpu_usage_seconds_total` grows at this rate on the agent's /metrics |
+// | `ekslab.io/memory-mib`         | number ≥ 0         | 8                               | the running container's working set, MiB (`container_memory_working_set_bytes`) |
 //
 // Durations are Go-style (`1.5s`, `500ms`, `2m`, `1h30m`) or plain seconds (`3`). A malformed value is
 // ignored (the default applies), as a real workload would not crash the kubelet.
@@ -34,7 +39,16 @@ export const BEHAVIOUR_ANNOTATIONS = {
   imageMissing: `${PREFIX}image-missing`,
   logLines: `${PREFIX}log-lines`,
   logInterval: `${PREFIX}log-interval`,
+  startupAfter: `${PREFIX}startup-after`,
+  unreadyAfter: `${PREFIX}unready-after`,
+  unreadyFor: `${PREFIX}unready-for`,
+  cpuMillicores: `${PREFIX}cpu-millicores`,
+  memoryMib: `${PREFIX}memory-mib`,
 } as const;
+
+/** Simulated usage of a container that sets none. */
+export const DEFAULT_CPU_MILLICORES = 1;
+export const DEFAULT_MEMORY_MIB = 8;
 
 /** What one container does once started. Times in ms from its start. */
 export interface ContainerBehaviour {
@@ -50,6 +64,13 @@ export interface ContainerBehaviour {
   /** Lines printed at start; undefined = the default image/command lines. */
   readonly logLines: readonly string[] | undefined;
   readonly logIntervalMs: number | undefined;
+  /** When a startupProbe first succeeds; undefined = from the probe's own timing. */
+  readonly startupAfterMs: number | undefined;
+  /** When readiness starts failing, and for how long (undefined = never / forever). */
+  readonly unreadyAfterMs: number | undefined;
+  readonly unreadyForMs: number | undefined;
+  readonly cpuMillicores: number;
+  readonly memoryMib: number;
 }
 
 const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -101,13 +122,18 @@ function exitCodeOf(raw: string | undefined): number | undefined {
 /** Default run time of an init container (it then exits 0). */
 export const DEFAULT_INIT_RUN_FOR_MS = 1000;
 
-/** The behaviour of `container` from the pod's annotations (see the table above). */
-export function containerBehaviour(annotations: Annotations, container: string, init: boolean): ContainerBehaviour {
+function quantity(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || !/^\d+(\.\d+)?$/.test(raw.trim())) return fallback;
+  return Number(raw);
+}
+
+/** The behaviour of `container` from the pod's annotations (see the table above); `sidecar`: a restartable init container. */
+export function containerBehaviour(annotations: Annotations, container: string, init: boolean, sidecar = false): ContainerBehaviour {
   const get = (key: string): string | undefined => lookup(annotations, key, container, !init);
   const runFor = parseDuration(get(BEHAVIOUR_ANNOTATIONS.runFor));
   const crashAfter = parseDuration(get(BEHAVIOUR_ANNOTATIONS.crashAfter));
   const explicitCode = exitCodeOf(get(BEHAVIOUR_ANNOTATIONS.exitCode));
-  const exitAfterMs = crashAfter ?? runFor ?? (init ? DEFAULT_INIT_RUN_FOR_MS : undefined);
+  const exitAfterMs = crashAfter ?? runFor ?? (init && !sidecar ? DEFAULT_INIT_RUN_FOR_MS : undefined);
   const exitCode = explicitCode ?? (crashAfter !== undefined && runFor === undefined ? 1 : 0);
   const lines = get(BEHAVIOUR_ANNOTATIONS.logLines);
   return {
@@ -119,5 +145,10 @@ export function containerBehaviour(annotations: Annotations, container: string, 
     imageMissing: get(BEHAVIOUR_ANNOTATIONS.imageMissing) === 'true',
     logLines: lines === undefined ? undefined : lines.split('\n').filter((l) => l !== ''),
     logIntervalMs: parseDuration(get(BEHAVIOUR_ANNOTATIONS.logInterval)),
+    startupAfterMs: parseDuration(get(BEHAVIOUR_ANNOTATIONS.startupAfter)),
+    unreadyAfterMs: parseDuration(get(BEHAVIOUR_ANNOTATIONS.unreadyAfter)),
+    unreadyForMs: parseDuration(get(BEHAVIOUR_ANNOTATIONS.unreadyFor)),
+    cpuMillicores: quantity(get(BEHAVIOUR_ANNOTATIONS.cpuMillicores), DEFAULT_CPU_MILLICORES),
+    memoryMib: quantity(get(BEHAVIOUR_ANNOTATIONS.memoryMib), DEFAULT_MEMORY_MIB),
   };
 }

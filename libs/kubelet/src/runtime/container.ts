@@ -42,6 +42,18 @@ export class Container {
   exitAt: number | undefined;
   livenessAt: number | undefined;
   livenessFailures = 0;
+  /** The startupProbe passed (at once without one); readiness and liveness wait for it. */
+  started = false;
+  /** Next startupProbe run while not started, and from when it succeeds. */
+  startupAt: number | undefined;
+  startupSucceedsAt = 0;
+  startupFailures = 0;
+  /** Next readiness probe run while readiness fails (`unready-after`), and when it recovers. */
+  readinessAt: number | undefined;
+  readinessRecoversAt: number | undefined;
+  readinessFailures = 0;
+  /** CPU seconds of the instances that ended (the running one is counted from `running.startedAt`). */
+  cpuRetiredSeconds = 0;
   /** SIGTERM sent: stops at `stopAt` with `stopExitCode`. */
   stopAt: number | undefined;
   stopExitCode = 0;
@@ -62,7 +74,7 @@ export class Container {
     timing: RuntimeTiming,
   ) {
     this.waitingReason = defaultWaiting;
-    this.behaviour = containerBehaviour(annotations, spec.name, init);
+    this.behaviour = containerBehaviour(annotations, spec.name, init, init && spec.restartPolicy === 'Always');
     this.crashBackoff = new Backoff(timing.crashLoopInitialMs, timing.crashLoopMaxMs);
     this.pullBackoff = new Backoff(timing.imagePullInitialMs, timing.imagePullMaxMs);
   }
@@ -73,6 +85,16 @@ export class Container {
 
   get fieldPath(): string {
     return `spec.${this.init ? 'initContainers' : 'containers'}{${this.spec.name}}`;
+  }
+
+  /** A restartable init container (`restartPolicy: Always`). */
+  get sidecar(): boolean {
+    return this.init && this.spec.restartPolicy === 'Always';
+  }
+
+  /** CPU seconds the running instance has used by `now`. */
+  cpuSeconds(now: number): number {
+    return this.running === undefined ? 0 : (Math.max(0, now - this.running.startedAt) / 1000) * (this.behaviour.cpuMillicores / 1000);
   }
 
   get isRunning(): boolean {
@@ -95,7 +117,8 @@ export class Container {
 
   /** The earliest of the running instance's own changes. */
   runningWake(): number | undefined {
-    const times = [this.exitAt, this.readyAt, this.livenessAt, this.stopAt].filter((t): t is number => t !== undefined);
+    const probes = this.started ? [this.readyAt, this.livenessAt, this.readinessAt] : [this.startupAt];
+    const times = [this.exitAt, this.stopAt, ...probes].filter((t): t is number => t !== undefined);
     return times.length === 0 ? undefined : Math.min(...times);
   }
 }

@@ -30,6 +30,10 @@ export class PodRuntime {
   sandbox: { state: SandboxState; attempt: number; id: string; ip: string | undefined; retryAt: number; readyAt: number | undefined };
   /** When deletion was noticed, and the grace period (ms). */
   deleting: { since: number; graceMs: number } | undefined;
+  /** activeDeadlineSeconds passed (when): the pod's containers are stopped and it fails with DeadlineExceeded. */
+  deadlineExceeded: { since: number; graceMs: number } | undefined;
+  /** The regular containers are done for good: the sidecars are being stopped. */
+  completing: { since: number; graceMs: number } | undefined;
   /** The API delete is done: nothing more happens. */
   finished = false;
   startTime: number;
@@ -105,6 +109,7 @@ export class PodRuntime {
       const t = this.earliestWake();
       if (t === undefined || t > now) break;
       this.cursor = Math.max(this.cursor, t);
+      if (this.deadlineAt === t) this.exceedDeadline(t);
       for (const c of this.allContainers()) if (c.wake === t) this.step(c, t);
     }
     this.cursor = Math.max(this.cursor, now);
@@ -167,13 +172,37 @@ export class PodRuntime {
       if (this.allContainers().some((c) => c.isRunning)) return undefined;
       return this.containers.every((c) => c.succeeded) ? 'Succeeded' : 'Failed';
     }
-    if (this.initContainers.some((c) => c.isDone && !c.succeeded)) return 'Failed';
+    if (this.deadlineExceeded !== undefined) return this.allContainers().some((c) => c.isRunning) ? undefined : 'Failed';
+    const done = this.regularPhase();
+    if (done === undefined || this.initContainers.some((c) => c.sidecar && c.isRunning)) return undefined;
+    return done;
+  }
+
+  /** What the pod ends as by its regular (and non-sidecar init) containers alone, once they are all done. */
+  private regularPhase(): 'Succeeded' | 'Failed' | undefined {
+    if (this.initContainers.some((c) => !c.sidecar && c.isDone && !c.succeeded)) return 'Failed';
     if (this.containers.length === 0 || !this.containers.every((c) => c.isDone)) return undefined;
     return this.containers.every((c) => c.succeeded) ? 'Succeeded' : 'Failed';
   }
 
+  /** Initialized: a regular container has been created, or every init container completed (sidecars: started). */
+  get initialized(): boolean {
+    return this.containers.some((c) => c.instances > 0) || this.initContainers.every((c) => initDone(c));
+  }
+
+  /** When activeDeadlineSeconds runs out (counted from the pod's start time). */
+  private get deadlineAt(): number | undefined {
+    const s = this.pod.spec.activeDeadlineSeconds;
+    if (s === undefined || this.deadlineExceeded !== undefined || this.deleting !== undefined || this.regularPhase() !== undefined) return undefined;
+    return this.startTime + s * 1000;
+  }
+
+  private get graceMs(): number {
+    return (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+  }
+
   private earliestWake(): number | undefined {
-    let t: number | undefined;
+    let t = this.deadlineAt;
     for (const c of this.allContainers()) if (c.wake !== undefined && (t === undefined || c.wake < t)) t = c.wake;
     return t;
   }
@@ -185,15 +214,26 @@ export class PodRuntime {
   /** Decides which containers may start at `t` (init containers in order, then regular ones), and deletion. */
   private plan(t: number): void {
     if (this.finished) return;
-    if (this.deleting !== undefined) {
-      this.planDeletion(t);
+    const stopping = this.deleting ?? this.deadlineExceeded;
+    if (stopping !== undefined) {
+      this.planStop(t, stopping);
+      return;
+    }
+    if (this.regularPhase() !== undefined && this.completing === undefined && this.initContainers.some((c) => c.sidecar && c.isRunning)) {
+      this.completing = { since: t, graceMs: this.graceMs };
+    }
+    if (this.completing !== undefined) {
+      this.planStop(t, this.completing);
       return;
     }
     if (this.sandbox.state !== 'ready' || this.terminalPhase() !== undefined) return;
-    const pendingInit = this.initContainers.find((c) => !(c.isDone && c.succeeded));
-    if (pendingInit !== undefined) {
-      if (pendingInit.activity === 'idle' && pendingInit.wake === undefined) pendingInit.wake = t;
-      return;
+    if (!this.initialized) {
+      // In order: a regular init container must complete, a sidecar must have started (startupProbe passed).
+      const pendingInit = this.initContainers.find((c) => !initDone(c));
+      if (pendingInit !== undefined) {
+        if (pendingInit.activity === 'idle' && pendingInit.wake === undefined) pendingInit.wake = t;
+        return;
+      }
     }
     // One image pull at a time per pod, as SyncPod starts containers one after another.
     if (this.containers.some((c) => c.activity === 'pulling' || (c.activity === 'idle' && c.wake !== undefined))) return;
@@ -201,31 +241,49 @@ export class PodRuntime {
     if (next !== undefined) next.wake = t;
   }
 
-  private planDeletion(at: number): void {
+  /**
+   * Stops the pod's containers (deletion, activeDeadlineSeconds, or sidecars once the regular containers are
+   * done): regular containers first, then the sidecars in reverse order, each once the ones before it have
+   * stopped, all within the grace period counted from `since`.
+   */
+  private planStop(at: number, stop: { since: number; graceMs: number }): void {
     // Deletion is noticed at `since`, which may be later than the last processed change.
-    const t = Math.max(at, this.deleting!.since);
-    const deadline = this.deleting!.since + this.deleting!.graceMs;
-    for (const c of this.allContainers()) {
+    const t = Math.max(at, stop.since);
+    const deadline = stop.since + stop.graceMs;
+    const sidecars = this.initContainers.filter((c) => c.sidecar);
+    let blocked = [...this.containers, ...this.initContainers.filter((c) => !c.sidecar)].some((c) => c.isRunning);
+    const order = [...this.containers, ...this.initContainers.filter((c) => !c.sidecar), ...[...sidecars].reverse()];
+    for (const c of order) {
       if (c.isRunning) {
-        if (c.stopAt === undefined) {
+        if (c.stopAt === undefined && !(c.sidecar && blocked)) {
           this.record('Normal', 'Killing', msg.stopping(c.name), c, t);
           const after = c.behaviour.terminateAfterMs ?? this.env.timing.terminateAfterMs;
-          const graceful = after <= this.deleting!.graceMs;
-          c.stopAt = t + Math.min(after, this.deleting!.graceMs);
+          const left = Math.max(0, deadline - t);
+          const graceful = after <= left;
+          c.stopAt = t + Math.min(after, left);
           c.stopExitCode = graceful ? 0 : 137;
           c.stopLine = graceful ? 'received SIGTERM, exiting' : 'received SIGTERM';
-        } else if (c.stopAt > deadline) {
+        } else if (c.stopAt !== undefined && c.stopAt > deadline) {
           c.stopAt = Math.max(t, deadline);
           c.stopExitCode = 137;
         }
         c.exitAt = undefined;
         c.livenessAt = undefined;
+        c.startupAt = undefined;
+        c.readinessAt = undefined;
         c.wake = c.runningWake();
+        if (c.sidecar) blocked = true;
       } else if (!c.isDone) {
         c.activity = 'done';
         c.wake = undefined;
       }
     }
+  }
+
+  /** activeDeadlineSeconds ran out: the DeadlineExceeded event, and every container is stopped. */
+  private exceedDeadline(t: number): void {
+    this.record('Normal', 'DeadlineExceeded', msg.deadlineExceeded, undefined, t);
+    this.deadlineExceeded = { since: t, graceMs: this.graceMs };
   }
 
   private step(c: Container, t: number): void {
@@ -346,11 +404,20 @@ export class PodRuntime {
     const b = c.behaviour;
     const probe = c.spec.readinessProbe;
     const readyAfter = b.readyAfterMs ?? (probe !== undefined ? (probe.initialDelaySeconds ?? 0) * 1000 : 0);
-    c.ready = readyAfter === 0;
-    c.readyAt = readyAfter === 0 ? undefined : t + readyAfter;
+    const startup = c.spec.startupProbe;
+    c.started = startup === undefined;
+    c.startupFailures = 0;
+    c.startupAt = startup === undefined ? undefined : t + (startup.initialDelaySeconds ?? 0) * 1000;
+    c.startupSucceedsAt = startup === undefined ? t
+      : t + (b.startupAfterMs ?? ((startup.initialDelaySeconds ?? 0) + (startup.periodSeconds ?? 10) * Math.max(0, (startup.successThreshold ?? 1) - 1)) * 1000);
+    c.ready = readyAfter === 0 && c.started;
+    c.readyAt = c.ready ? undefined : t + readyAfter;
     c.exitAt = b.exitAfterMs === undefined ? undefined : t + b.exitAfterMs;
     c.livenessAt = b.livenessFailAfterMs === undefined ? undefined : t + b.livenessFailAfterMs;
     c.livenessFailures = 0;
+    c.readinessAt = b.unreadyAfterMs === undefined ? undefined : t + b.unreadyAfterMs;
+    c.readinessRecoversAt = b.unreadyAfterMs === undefined || b.unreadyForMs === undefined ? undefined : t + b.unreadyAfterMs + b.unreadyForMs;
+    c.readinessFailures = 0;
     c.stopAt = undefined;
     c.previousLog = c.log;
     c.log = { startedAt: t, startLines: this.logStartLines(c), intervalMs: b.logIntervalMs ?? this.env.timing.logIntervalMs };
@@ -371,12 +438,58 @@ export class PodRuntime {
     c.wake = undefined;
     if (c.stopAt !== undefined && c.stopAt <= t) return this.terminate(c, t, c.stopExitCode, c.stopLine);
     if (c.exitAt !== undefined && c.exitAt <= t) return this.terminate(c, t, c.behaviour.exitCode, `exiting with code ${c.behaviour.exitCode}`);
+    if (!c.started) {
+      if (c.startupAt !== undefined && c.startupAt <= t) this.startupProbe(c, t);
+      c.wake = c.runningWake();
+      return;
+    }
+    const threshold = c.spec.readinessProbe?.failureThreshold ?? 3;
     if (c.readyAt !== undefined && c.readyAt <= t) {
-      c.ready = true;
+      c.ready = c.readinessFailures < threshold;
       c.readyAt = undefined;
     }
+    if (c.readinessAt !== undefined && c.readinessAt <= t) this.readinessProbe(c, t, threshold);
     if (c.livenessAt !== undefined && c.livenessAt <= t) this.livenessFailure(c, t);
     c.wake = c.runningWake();
+  }
+
+  /** One startupProbe run: success from `startupSucceedsAt`; failureThreshold failures kill the container. */
+  private startupProbe(c: Container, t: number): void {
+    const probe = c.spec.startupProbe;
+    const period = (probe?.periodSeconds ?? 10) * 1000;
+    if (t >= c.startupSucceedsAt) {
+      c.started = true;
+      c.startupAt = undefined;
+      // Readiness and liveness only begin now.
+      if (c.readyAt !== undefined) c.readyAt = Math.max(c.readyAt, t);
+      if (c.livenessAt !== undefined) c.livenessAt = Math.max(c.livenessAt, t);
+      if (c.readinessAt !== undefined) c.readinessAt = Math.max(c.readinessAt, t);
+      return;
+    }
+    c.startupFailures++;
+    this.record('Warning', 'Unhealthy', `Startup probe failed: ${probeFailure(probe, this.sandbox.ip ?? '')}`, c, t);
+    if (c.startupFailures < (probe?.failureThreshold ?? 3)) {
+      c.startupAt = t + period;
+      return;
+    }
+    c.startupAt = undefined;
+    this.record('Normal', 'Killing', msg.probeKill(c.name, 'startup'), c, t);
+    this.killForRestart(c, t);
+  }
+
+  /** One readiness probe run while it fails (`unready-after`): unready after failureThreshold failures, never restarted. */
+  private readinessProbe(c: Container, t: number, threshold: number): void {
+    const period = (c.spec.readinessProbe?.periodSeconds ?? 10) * 1000;
+    if (c.readinessRecoversAt !== undefined && t >= c.readinessRecoversAt) {
+      c.readinessFailures = 0;
+      c.readinessAt = undefined;
+      if (c.readyAt === undefined) c.ready = true;
+      return;
+    }
+    c.readinessFailures++;
+    this.record('Warning', 'Unhealthy', `Readiness probe failed: ${probeFailure(c.spec.readinessProbe, this.sandbox.ip ?? '')}`, c, t);
+    if (c.readinessFailures >= threshold) c.ready = false;
+    c.readinessAt = t + period;
   }
 
   private livenessFailure(c: Container, t: number): void {
@@ -391,8 +504,12 @@ export class PodRuntime {
     }
     this.record('Normal', 'Killing', msg.livenessKill(c.name), c, t);
     c.livenessAt = undefined;
-    const grace = (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
-    c.stopAt = t + Math.min(c.behaviour.terminateAfterMs ?? this.env.timing.terminateAfterMs, grace);
+    this.killForRestart(c, t);
+  }
+
+  /** SIGTERM after a failed probe: the container stops (137) within the grace period and is restarted. */
+  private killForRestart(c: Container, t: number): void {
+    c.stopAt = t + Math.min(c.behaviour.terminateAfterMs ?? this.env.timing.terminateAfterMs, this.graceMs);
     c.stopExitCode = 137;
     c.stopLine = 'received SIGTERM';
   }
@@ -402,16 +519,20 @@ export class PodRuntime {
     const state: TerminatedState = {
       exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: running.startedAt, finishedAt: t, containerId: running.containerId,
     };
+    c.cpuRetiredSeconds += c.cpuSeconds(t);
     c.running = undefined;
     c.terminated = state;
     c.ready = false;
-    c.readyAt = c.exitAt = c.livenessAt = c.stopAt = undefined;
+    c.started = false;
+    c.readyAt = c.exitAt = c.livenessAt = c.stopAt = c.startupAt = c.readinessAt = undefined;
     if (c.log !== undefined) {
       c.log.finishedAt = t;
       c.log.lastLine = lastLine;
     }
     const policy = this.restartPolicy;
-    const restart = this.deleting === undefined && (c.init
+    const stopping = this.deleting !== undefined || this.deadlineExceeded !== undefined || this.completing !== undefined;
+    // A sidecar restarts whatever the pod's restartPolicy, until the pod stops.
+    const restart = !stopping && (c.sidecar ? true : c.init
       ? exitCode !== 0 && policy !== 'Never'
       : policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0));
     if (!restart) {
@@ -431,4 +552,9 @@ function probeFailure(probe: Container['spec']['livenessProbe'], podIp: string):
   if (probe?.tcpSocket !== undefined) return `dial tcp ${podIp}:${String(probe.tcpSocket.port ?? '')}: connect: connection refused`;
   if (probe?.exec !== undefined) return '';
   return 'HTTP probe failed with statuscode: 500';
+}
+
+/** An init container is out of the way: completed (exit 0), or for a sidecar running with its startupProbe passed. */
+function initDone(c: Container): boolean {
+  return c.sidecar ? c.isRunning && c.started : c.isDone && c.succeeded;
 }

@@ -20,6 +20,9 @@ export const msg = {
   started: (container: string) => `Started container ${container}`,
   stopping: (container: string) => `Stopping container ${container}`,
   livenessKill: (container: string) => `Container ${container} failed liveness probe, will be restarted`,
+  probeKill: (container: string, probe: 'liveness' | 'startup') => `Container ${container} failed ${probe} probe, will be restarted`,
+  /** pkg/kubelet/active_deadline.go */
+  deadlineExceeded: 'Pod was active on the node longer than the specified deadline',
   backOffRestart: (container: string, pod: string) => `Back-off restarting failed container ${container} in pod ${pod}`,
   crashLoopWaiting: (delayMs: number, container: string, pod: string) =>
     `back-off ${formatGoDuration(delayMs)} restarting failed container=${container} pod=${pod}`,
@@ -35,4 +38,4 @@ export const msg = {
 
 export type EventReason =
   | 'Pulling' | 'Pulled' | 'Failed' | 'BackOff' | 'ErrImageNeverPull' | 'Created' | 'Started' | 'Killing' | 'Unhealthy'
-  | 'FailedCreatePodSandBox';
+  | 'FailedCreatePodSandBox' | 'DeadlineExceeded';

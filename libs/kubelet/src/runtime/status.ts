@@ -28,6 +28,8 @@ export interface ApiContainerStatus {
 
 export interface ApiPodStatus {
   readonly phase: PodPhase;
+  readonly reason?: string;
+  readonly message?: string;
   readonly conditions: RuntimePodCondition[];
   readonly hostIP: string;
   readonly hostIPs: Array<{ ip: string }>;
@@ -67,7 +69,7 @@ function containerStatus(c: Container): ApiContainerStatus {
     image: c.spec.image,
     imageID: c.imageId,
     ...(containerId !== undefined ? { containerID: `containerd://${containerId}` } : {}),
-    started: c.running !== undefined,
+    started: c.running !== undefined && c.started,
   };
 }
 
@@ -75,9 +77,7 @@ function containerStatus(c: Container): ApiContainerStatus {
 export function podPhase(rt: PodRuntime): PodPhase {
   const terminal = rt.terminalPhase();
   if (terminal !== undefined) return terminal;
-  let pendingInit = 0;
-  for (const c of rt.initContainers) if (!(c.isDone && c.succeeded)) pendingInit++;
-  if (pendingInit > 0) return 'Pending';
+  if (!rt.initialized) return 'Pending';
   let waiting = 0;
   let running = 0;
   for (const c of rt.containers) {
@@ -107,13 +107,15 @@ function condition(
 export function podStatus(rt: PodRuntime, node: { readonly ip: string }, previous: readonly RuntimePodCondition[], now: number): ApiPodStatus {
   const phase = podPhase(rt);
   const completed = phase === 'Succeeded';
-  const unready = rt.containers.filter((c) => !c.ready).map((c) => c.name);
-  const notInitialized = rt.initContainers.filter((c) => !(c.isDone && c.succeeded)).map((c) => c.name);
+  // Sidecars count among the containers that must be ready (listed first, as GenerateContainersReadyCondition does).
+  const readiness = [...rt.initContainers.filter((c) => c.sidecar), ...rt.containers];
+  const unready = readiness.filter((c) => !c.ready).map((c) => c.name);
+  const notInitialized = rt.initialized ? [] : rt.initContainers.filter((c) => c.sidecar ? !(c.isRunning && c.started) : !(c.isDone && c.succeeded)).map((c) => c.name);
   const ready = unready.length === 0 && phase === 'Running';
   const readyCond = (type: string): RuntimePodCondition => completed
     ? condition(previous, now, type, 'False', 'PodCompleted')
     : ready ? condition(previous, now, type, 'True')
-      : condition(previous, now, type, 'False', 'ContainersNotReady', msg.containersNotReady(unready.length > 0 ? unready : rt.containers.map((c) => c.name)));
+      : condition(previous, now, type, 'False', 'ContainersNotReady', msg.containersNotReady(unready.length > 0 ? unready : readiness.map((c) => c.name)));
   const conditions = [
     condition(previous, now, 'PodReadyToStartContainers', rt.sandbox.state === 'ready' ? 'True' : 'False'),
     completed
@@ -126,8 +128,10 @@ export function podStatus(rt: PodRuntime, node: { readonly ip: string }, previou
     condition([...(rt.current.status?.conditions ?? []), ...previous], now, 'PodScheduled', 'True'),
   ];
   const ip = rt.sandbox.ip;
+  const deadline = rt.deadlineExceeded !== undefined ? { reason: 'DeadlineExceeded', message: msg.deadlineExceeded } : {};
   return {
     phase,
+    ...deadline,
     conditions,
     hostIP: node.ip,
     hostIPs: [{ ip: node.ip }],

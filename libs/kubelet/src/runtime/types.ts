@@ -4,6 +4,7 @@ export interface RuntimeProbe {
   readonly initialDelaySeconds?: number;
   readonly periodSeconds?: number;
   readonly failureThreshold?: number;
+  readonly successThreshold?: number;
   readonly httpGet?: { readonly path?: string; readonly port?: number | string };
   readonly tcpSocket?: { readonly port?: number | string };
   readonly exec?: { readonly command?: readonly string[] };
@@ -15,8 +16,11 @@ export interface RuntimeContainerSpec {
   readonly imagePullPolicy?: string;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
+  /** `Always` on an init container makes it a sidecar (a restartable init container). */
+  readonly restartPolicy?: string;
   readonly readinessProbe?: RuntimeProbe;
   readonly livenessProbe?: RuntimeProbe;
+  readonly startupProbe?: RuntimeProbe;
 }
 
 export interface RuntimePodCondition {
@@ -42,6 +46,7 @@ export interface RuntimePod {
     readonly hostNetwork?: boolean;
     readonly restartPolicy?: string;
     readonly terminationGracePeriodSeconds?: number;
+    readonly activeDeadlineSeconds?: number;
     readonly initContainers?: readonly RuntimeContainerSpec[];
     readonly containers: readonly RuntimeContainerSpec[];
   };
