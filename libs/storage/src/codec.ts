@@ -7,7 +7,10 @@ import type { StoredObject } from './types.js';
  */
 export interface ValueCodec {
   encode(object: StoredObject): Buffer;
-  /** Throws {@link UnknownValueEncodingError} for bytes it does not recognise. */
+  /**
+   * A new object the caller owns (the store stamps its resourceVersion in place). Throws
+   * {@link UnknownValueEncodingError} for bytes it does not recognise.
+   */
   decode(value: Buffer, key: string): StoredObject;
 }
 
@@ -50,6 +53,17 @@ export const jsonCodec: ValueCodec = {
     return parsed as StoredObject;
   },
 };
+
+/**
+ * `decoded` (an object just decoded, owned by the caller) with `metadata.resourceVersion` set to
+ * `revision` in place: the same object {@link withResourceVersion} would return, without copying it.
+ */
+export function stampResourceVersion<T extends StoredObject>(decoded: T, revision: string): T {
+  const meta: unknown = decoded.metadata;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return withResourceVersion(decoded, revision);
+  (meta as Record<string, unknown>)['resourceVersion'] = revision;
+  return decoded;
+}
 
 /** Returns a copy of `object` with `metadata.resourceVersion` set to `revision`. */
 export function withResourceVersion<T extends StoredObject>(object: T, revision: string): T {

@@ -1,7 +1,7 @@
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
 import { Etcd3, GRPCCancelledError, isRecoverableError, Range } from 'etcd3';
 import type { IKeyValue } from 'etcd3';
-import { jsonCodec, withResourceVersion } from './codec.js';
+import { jsonCodec, stampResourceVersion, withResourceVersion } from './codec.js';
 import type { ValueCodec } from './codec.js';
 import { decodeContinueToken, encodeContinueToken } from './continue-token.js';
 import { callEtcd } from './etcd-call.js';
@@ -266,6 +266,6 @@ export class EtcdStore {
 
   private decode<T extends StoredObject>(kv: IKeyValue): T {
     const key = kv.key.toString('utf8');
-    return withResourceVersion(this.codec.decode(kv.value, key) as T, kv.mod_revision);
+    return stampResourceVersion(this.codec.decode(kv.value, key) as T, kv.mod_revision);
   }
 }

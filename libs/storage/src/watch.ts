@@ -1,6 +1,6 @@
 import { Range } from 'etcd3';
 import type { Etcd3, IEvent, IWatchResponse } from 'etcd3';
-import { withResourceVersion } from './codec.js';
+import { stampResourceVersion } from './codec.js';
 import type { ValueCodec } from './codec.js';
 import { callEtcd, toStorageError } from './etcd-call.js';
 import { StorageUnavailableError, TooOldResourceVersionError, UnexpectedStorageError } from './errors.js';
@@ -186,7 +186,7 @@ class EtcdWatch<T extends StoredObject> implements StorageWatch<T> {
   }
 
   private decode(value: Buffer, key: string, revision: string): T {
-    return withResourceVersion(this.target.codec.decode(value, key) as T, revision);
+    return stampResourceVersion(this.target.codec.decode(value, key) as T, revision);
   }
 
   private push(event: WatchEvent<T>): void {

@@ -182,17 +182,22 @@ export function update(old: JsonObject | undefined, next: JsonObject, manager: s
   const before = readOnlyWithoutManagedFields(old);
   const after = readOnlyWithoutManagedFields(next);
   const diff = compare(before, after, opts.type);
-  const changed = owns(diff.modified.union(diff.added), opts);
+  // The set operations below copy whole trees; the empty ones (every create: nothing modified or removed,
+  // nobody owning anything yet) are skipped, which leaves the result as it is (owns is idempotent).
+  const changed = owns(diff.modified.isEmpty() ? diff.added : diff.modified.union(diff.added), opts);
   const removed = owns(diff.removed, opts);
   const self = ownerOf(manager, 'Update', opts.apiVersion, opts.subresource);
+  const selfId = idOf(self);
+  const dropRemoved = !removed.isEmpty();
   for (const [id, o] of owned) {
-    if (id === idOf(self)) continue;
-    o.set = o.set.difference(changed).difference(removed);
+    if (id === selfId) continue;
+    o.set = o.set.difference(changed);
+    if (dropRemoved) o.set = o.set.difference(removed);
   }
-  const mine = owned.get(idOf(self));
-  const set = owns((mine?.set ?? FieldSet.empty()).difference(removed).union(changed), opts);
-  const touched = !jsonEqual(before, after) || !mine;
-  owned.set(idOf(self), { owner: { ...self, apiVersion: opts.apiVersion }, set, ...(touched ? { time: opts.time } : mine.time ? { time: mine.time } : {}) });
+  const mine = owned.get(selfId);
+  const set = mine ? owns((dropRemoved ? mine.set.difference(removed) : mine.set).union(changed), opts) : changed;
+  const touched = !mine || !jsonEqual(before, after);
+  owned.set(selfId, { owner: { ...self, apiVersion: opts.apiVersion }, set, ...(touched ? { time: opts.time } : mine.time ? { time: mine.time } : {}) });
   return encodeManagedFields(owned);
 }
 

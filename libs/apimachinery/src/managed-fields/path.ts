@@ -22,10 +22,17 @@ export function keyElement(fields: Record<string, JsonValue>): PathElement {
 /** The FieldsV1 spelling of one element: `f:labels`, `k:{"containerPort":80,"protocol":"TCP"}`, `v:"x"`, `i:0`. */
 export function serializeElement(pe: PathElement): string {
   if ('field' in pe) return `f:${pe.field}`;
-  if ('key' in pe) return `k:{${pe.key.map(([k, v]) => `${goJson(k)}:${goJson(v)}`).join(',')}}`;
-  if ('value' in pe) return `v:${goJson(pe.value)}`;
-  return `i:${pe.index}`;
+  if ('index' in pe) return `i:${pe.index}`;
+  // Elements are immutable and one element is spelled many times over (once per path through it, again when
+  // sorting and writing FieldsV1): its JSON spelling is kept with it.
+  let s = spelled.get(pe);
+  if (s === undefined) {
+    s = 'key' in pe ? `k:{${pe.key.map(([k, v]) => `${goJson(k)}:${goJson(v)}`).join(',')}}` : `v:${goJson(pe.value)}`;
+    spelled.set(pe, s);
+  }
+  return s;
 }
+const spelled = new WeakMap<PathElement, string>();
 
 export class FieldPathError extends Error {
   override readonly name = 'FieldPathError';
