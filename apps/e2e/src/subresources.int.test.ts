@@ -144,6 +144,36 @@ describe('pods/binding', () => {
   });
 });
 
+describe('delete while a kubelet writes status', () => {
+  it('a delete and a deletecollection of bound pods retry their own writes when the pod changes meanwhile (never 409)', async () => {
+    const names = Array.from({ length: 6 }, (_, i) => `busy-${i}`);
+    for (const n of names) {
+      await createPod(n, { busy: 'yes' });
+      expect((await bind(n, 'node-busy')).status).toBe(201);
+    }
+    let writing = true;
+    // A kubelet-like writer: status patches on every pod as fast as the server takes them.
+    const writer = (async () => {
+      let i = 0;
+      while (writing) {
+        await Promise.all(names.map((n) => api('PATCH', `${pods}/${n}/status`, { status: { phase: 'Running', message: `tick ${i}` } })));
+        i++;
+      }
+    })();
+    try {
+      const single = await Promise.all(names.slice(0, 3).map((n) => api('DELETE', `${pods}/${n}`)));
+      expect(single.map((r) => r.status)).toEqual([200, 200, 200]);
+      const collection = await api('DELETE', `${pods}?labelSelector=busy%3Dyes`);
+      expect(collection.status, JSON.stringify(collection.json)).toBe(200);
+    } finally {
+      writing = false;
+      await writer;
+    }
+    // Bound pods are marked for graceful deletion (their kubelet finishes them), not removed.
+    for (const n of names) expect(((await api('GET', `${pods}/${n}`)).json['metadata'] as { deletionTimestamp?: string }).deletionTimestamp).toBeDefined();
+  });
+});
+
 describe('pods/eviction', () => {
   it('a Pending pod is deleted without any budget: gracefully on its node, with DisruptionTarget', async () => {
     await createPod('e-pending');

@@ -216,46 +216,60 @@ export class Registry {
    * theirs) it is only marked (`deletionTimestamp`) and returned; a pod on a node gets a grace period and is
    * removed by its kubelet; otherwise it is removed and returned as it was.
    */
+  /**
+   * Deletes (or marks for graceful deletion) as kube's registry Delete does: its own read-modify-write is
+   * retried when the object changed meanwhile (a kubelet's status write must not fail a delete), while the
+   * caller's uid / resourceVersion preconditions are checked against each fresh read and fail with 409.
+   */
   async delete(t: Target, opts: DeleteRequestOptions): Promise<{ object: KubeObject; deleted: boolean }> {
-    return this.guard(t, async () => {
-      const key = this.keyOf(t);
-      const current = await this.store.get<KubeObject>(key, { signal: opts.signal });
-      const pre = opts.preconditions;
-      if (pre?.uid && pre.uid !== current.metadata.uid) {
-        throw failure(409, 'Conflict', `Operation cannot be fulfilled on ${objectRef(t.info, t.name)}: Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(current.metadata.uid)}`, details(t.info, t.name));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deleteOnce(t, opts);
+      } catch (err) {
+        const raced = err instanceof ConflictError || err instanceof PreconditionFailedError;
+        if (!raced || attempt >= 20 || opts.signal.aborted) throw mapStorageError(err, t.info, t.name);
       }
-      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-        throw failure(409, 'Conflict', `Operation cannot be fulfilled on ${objectRef(t.info, t.name)}: Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(current.metadata.resourceVersion)}`, details(t.info, t.name));
-      }
-      const finalizers = new Set(current.metadata.finalizers ?? []);
-      if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
-      if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
-      const grace = this.gracePeriod(t.info, current, opts.gracePeriodSeconds);
-      if (isNamespaces(t.info)) {
-        // kube's namespace REST Delete: the first delete marks it Terminating; while spec.finalizers remain,
-        // a repeated delete is 409; a namespace without finalizers of either kind goes at once.
-        if (current.metadata.deletionTimestamp && specFinalizers(current).length > 0) stillFinalizing(current);
-        if (specFinalizers(current).length > 0 || finalizers.size > 0) {
-          if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
-          const marked = markTerminating(current, timestamp(this.now()));
-          if (finalizers.size > 0) marked.metadata.finalizers = [...finalizers];
-          if (opts.dryRun) return { object: marked, deleted: false };
-          return { object: await this.store.update(key, marked, { signal: opts.signal }), deleted: false };
-        }
-      } else if (finalizers.size > 0 || grace > 0) {
+    }
+  }
+
+  private async deleteOnce(t: Target, opts: DeleteRequestOptions): Promise<{ object: KubeObject; deleted: boolean }> {
+    const key = this.keyOf(t);
+    const current = await this.store.get<KubeObject>(key, { signal: opts.signal });
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw failure(409, 'Conflict', `Operation cannot be fulfilled on ${objectRef(t.info, t.name)}: Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(current.metadata.uid)}`, details(t.info, t.name));
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw failure(409, 'Conflict', `Operation cannot be fulfilled on ${objectRef(t.info, t.name)}: Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(current.metadata.resourceVersion)}`, details(t.info, t.name));
+    }
+    const finalizers = new Set(current.metadata.finalizers ?? []);
+    if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+    if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
+    const grace = this.gracePeriod(t.info, current, opts.gracePeriodSeconds);
+    if (isNamespaces(t.info)) {
+      // kube's namespace REST Delete: the first delete marks it Terminating; while spec.finalizers remain,
+      // a repeated delete is 409; a namespace without finalizers of either kind goes at once.
+      if (current.metadata.deletionTimestamp && specFinalizers(current).length > 0) stillFinalizing(current);
+      if (specFinalizers(current).length > 0 || finalizers.size > 0) {
         if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
-        const marked = cloneJson(current);
-        marked.metadata.deletionTimestamp = timestamp(this.now() + grace * 1000);
-        marked.metadata.deletionGracePeriodSeconds = grace;
+        const marked = markTerminating(current, timestamp(this.now()));
         if (finalizers.size > 0) marked.metadata.finalizers = [...finalizers];
         if (opts.dryRun) return { object: marked, deleted: false };
         return { object: await this.store.update(key, marked, { signal: opts.signal }), deleted: false };
       }
-      if (opts.dryRun) return { object: current, deleted: true };
-      const deleted = await this.store.delete<KubeObject>(key, { preconditions: { resourceVersion: current.metadata.resourceVersion! }, signal: opts.signal });
-      await this.afterDelete(key, deleted, opts.signal);
-      return { object: deleted, deleted: true };
-    });
+    } else if (finalizers.size > 0 || grace > 0) {
+      if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
+      const marked = cloneJson(current);
+      marked.metadata.deletionTimestamp = timestamp(this.now() + grace * 1000);
+      marked.metadata.deletionGracePeriodSeconds = grace;
+      if (finalizers.size > 0) marked.metadata.finalizers = [...finalizers];
+      if (opts.dryRun) return { object: marked, deleted: false };
+      return { object: await this.store.update(key, marked, { signal: opts.signal }), deleted: false };
+    }
+    if (opts.dryRun) return { object: current, deleted: true };
+    const deleted = await this.store.delete<KubeObject>(key, { preconditions: { resourceVersion: current.metadata.resourceVersion! }, signal: opts.signal });
+    await this.afterDelete(key, deleted, opts.signal);
+    return { object: deleted, deleted: true };
   }
 
   /** Tells admission an object left storage (frees its allocations). */
