@@ -1,62 +1,12 @@
 // More of the simulated runtime through the built agent (1 static node) and real kubectl 1.33: sidecar
 // containers, activeDeadlineSeconds, startup probes, readiness failing after ready, and the kubelet's
 // resource metrics on the agent's /metrics. A small CNIBackend server stands in for ipamd.
-import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AddNetworkReply, CNIBackendService, IPAMD_NODE_METADATA_KEY, type CNIBackendServer } from '@ekslab/proto';
 import { waitFor } from '@ekslab/testing';
 import { startApiserver, type ApiserverFixture } from './apiserver-fixture.js';
 import { kubectl } from './kubectl.js';
+import { FakeIpamd } from './fake-ipamd.js';
 import { ServiceProcess } from './process.js';
-
-interface CniCall {
-  readonly node: string;
-  readonly pod: string;
-  readonly sandbox: string;
-}
-
-/** ipamd in miniature: hands out `pool` addresses per sandbox (idempotent), releases them on DelNetwork. */
-class FakeIpamd {
-  readonly pool: string[] = ['10.0.80.11', '10.0.80.12', '10.0.80.13', '10.0.80.14', '10.0.80.15', '10.0.80.16', '10.0.80.17', '10.0.80.18'];
-  readonly assigned = new Map<string, string>();
-  readonly adds: CniCall[] = [];
-  readonly dels: CniCall[] = [];
-  private readonly server = new Server();
-  port = 0;
-
-  async start(): Promise<void> {
-    const impl: CNIBackendServer = {
-      addNetwork: (call, cb) => {
-        const node = String(call.metadata.get(IPAMD_NODE_METADATA_KEY)[0] ?? '');
-        const r = call.request;
-        this.adds.push({ node, pod: `${r.k8sPodNamespace}/${r.k8sPodName}`, sandbox: r.containerId });
-        const ip = this.assigned.get(r.containerId) ?? this.pool.shift();
-        if (ip === undefined) {
-          cb(null, AddNetworkReply.create({ success: false }));
-          return;
-        }
-        this.assigned.set(r.containerId, ip);
-        cb(null, AddNetworkReply.create({ success: true, ipAddresses: [{ ipv4Addr: ip, ipv6Addr: '', deviceNumber: 0, routeTableId: 0 }] }));
-      },
-      delNetwork: (call, cb) => {
-        const node = String(call.metadata.get(IPAMD_NODE_METADATA_KEY)[0] ?? '');
-        const r = call.request;
-        this.dels.push({ node, pod: `${r.k8sPodNamespace}/${r.k8sPodName}`, sandbox: r.containerId });
-        const ip = this.assigned.get(r.containerId);
-        this.assigned.delete(r.containerId);
-        if (ip !== undefined) this.pool.push(ip);
-        cb(null, { success: true, ipAddresses: [], podVlanId: 0, networkPolicyMode: '' });
-      },
-    };
-    this.server.addService(CNIBackendService, impl);
-    this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
-  }
-
-  stop(): void {
-    this.server.forceShutdown();
-  }
-}
 
 interface ContainerStatusJson {
   name: string;
