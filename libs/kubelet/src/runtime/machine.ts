@@ -4,8 +4,9 @@
 // `need()`, and the caller reports back. Everything due up to `now` is processed in time order, so a
 // late caller sees the same history an on-time one would.
 import { Container, type TerminatedState } from './container.js';
-import type { ImageCache} from './images.js';
-import { imageIdOf, imageMarkedMissing, imageNotFoundError, imageSizeBytes, pullPolicyOf } from './images.js';
+import type { ImageCache } from './images.js';
+import { imageIdOf } from './images.js';
+import { ImagePuller } from './image-puller.js';
 import { adoptReportedState } from './adopt.js';
 import { containerIdFor, sandboxIdFor } from './ids.js';
 import { formatPod, msg } from './messages.js';
@@ -39,9 +40,11 @@ export class PodRuntime {
   startTime: number;
   private cursor: number;
   private pod: RuntimePod;
+  private readonly puller: ImagePuller;
 
   constructor(pod: RuntimePod, private readonly env: PodRuntimeEnv, now: number) {
     this.pod = pod;
+    this.puller = new ImagePuller(env, (type, reason, message, c, at) => this.record(type, reason, message, c, at), (c, t) => this.createAndStart(c, t));
     this.startTime = now;
     this.cursor = now;
     const hasInit = (pod.spec.initContainers ?? []).length > 0;
@@ -292,9 +295,9 @@ export class PodRuntime {
       case 'crashBackoff':
         return this.start(c, t);
       case 'pullBackoff':
-        return this.pullBackoffStep(c, t);
+        return this.puller.backoffStep(c, t);
       case 'pulling':
-        return this.finishPull(c, t);
+        return this.puller.finishPull(c, t);
       case 'running':
         return this.runningStep(c, t);
       default:
@@ -317,77 +320,7 @@ export class PodRuntime {
       }
       c.crashBackoff.next(last.finishedAt);
     }
-    this.ensureImage(c, t);
-  }
-
-  private ensureImage(c: Container, t: number): void {
-    const image = c.spec.image;
-    const policy = pullPolicyOf(image, c.spec.imagePullPolicy);
-    const present = this.env.images.has(image);
-    if (policy === 'Never' && !present) {
-      this.record('Warning', 'ErrImageNeverPull', msg.neverPull(image), c, t);
-      this.record('Warning', 'Failed', msg.error('ErrImageNeverPull'), c, t);
-      c.setWaiting('ErrImageNeverPull', msg.neverPull(image));
-      c.activity = 'neverPull';
-      return;
-    }
-    if (present && policy !== 'Always') {
-      this.record('Normal', 'Pulled', msg.alreadyPresent(image), c, t);
-      this.createAndStart(c, t);
-      return;
-    }
-    const updated = c.pullBackoff.updatedAt;
-    if (updated !== undefined && t - updated < c.pullBackoff.current) {
-      this.imagePullBackOff(c, t, updated + c.pullBackoff.current);
-      return;
-    }
-    this.record('Normal', 'Pulling', msg.pulling(image), c, t);
-    c.activity = 'pulling';
-    c.pullStartedAt = t;
-    const fullMs = Math.round((imageSizeBytes(image) / this.env.timing.pullBytesPerSecond) * 1000);
-    const missing = c.behaviour.imageMissing || imageMarkedMissing(image);
-    // A missing image fails at resolve time; a present image (policy Always) only checks the manifest.
-    c.wake = t + Math.max(1, missing ? Math.min(fullMs, 300) : present ? Math.round(fullMs / 10) : fullMs);
-  }
-
-  private imagePullBackOff(c: Container, t: number, until: number): void {
-    const image = c.spec.image;
-    this.record('Normal', 'BackOff', msg.backOffPull(image), c, t);
-    this.record('Warning', 'Failed', msg.error('ImagePullBackOff'), c, t);
-    c.setWaiting('ImagePullBackOff', msg.backOffPullWaiting(image, c.pullError));
-    c.activity = 'pullBackoff';
-    c.wake = until;
-  }
-
-  private pullBackoffStep(c: Container, t: number): void {
-    c.wake = undefined;
-    const updated = c.pullBackoff.updatedAt ?? t;
-    if (c.waitingReason === 'ErrImagePull' && t - updated < c.pullBackoff.current) {
-      this.imagePullBackOff(c, t, updated + c.pullBackoff.current);
-      return;
-    }
-    this.ensureImage(c, t);
-  }
-
-  private finishPull(c: Container, t: number): void {
-    c.wake = undefined;
-    const image = c.spec.image;
-    if (c.behaviour.imageMissing || imageMarkedMissing(image)) {
-      const err = imageNotFoundError(image);
-      c.pullError = err;
-      this.record('Warning', 'Failed', msg.failedToPull(image, err), c, t);
-      this.record('Warning', 'Failed', msg.error('ErrImagePull'), c, t);
-      c.pullBackoff.next(t);
-      c.setWaiting('ErrImagePull', err);
-      c.activity = 'pullBackoff';
-      c.wake = t + Math.min(this.env.timing.errorResyncMs, c.pullBackoff.current);
-      return;
-    }
-    const size = imageSizeBytes(image);
-    this.env.images.add(image, size);
-    const took = t - c.pullStartedAt;
-    this.record('Normal', 'Pulled', msg.pulled(image, took, took, size), c, t);
-    this.createAndStart(c, t);
+    this.puller.ensure(c, t);
   }
 
   private createAndStart(c: Container, t: number): void {
