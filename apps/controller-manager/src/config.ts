@@ -22,6 +22,8 @@ export const options = {
   leaderElectRetryPeriod: opt.duration(2_000, 'interval between attempts to acquire or renew the Lease (--leader-elect-retry-period)'),
   leaderElectResourceNamespace: opt.string('kube-system', 'namespace of the leader election Lease', { placeholder: '<namespace>' }),
   leaderElectResourceName: opt.string('kube-controller-manager', 'name of the leader election Lease', { placeholder: '<name>' }),
+  controllers: opt.list(['*'], 'controllers to run: * = every controller on by default, foo = enable foo, -foo = disable foo (kube-controller-manager --controllers)'),
+  minResyncPeriod: opt.duration(12 * 3600_000, 'the shared informers hand every cached object to the controllers again this often (--min-resync-period)'),
   concurrentNamespaceSyncs: opt.int(10, 'namespaces synced at once (--concurrent-namespace-syncs)', [1, 1_000]),
   namespaceSyncPeriod: opt.duration(300_000, 'how often every namespace is looked at again (--namespace-sync-period)'),
 };

@@ -1,13 +1,13 @@
 import { credentials } from '@grpc/grpc-js';
-import { campaignForLease } from '@ekslab/client';
+import { campaignForLease, waitForCredentials } from '@ekslab/client';
 import { ResourceServiceClient } from '@ekslab/proto';
 import { systemClock, withOpsServer, type Logger } from '@ekslab/runtime';
 import { info, type Config } from './config.js';
-import { NamespaceController } from './controllers/namespace/controller.js';
-import { NamespacedResourcesDeleter } from './controllers/namespace/deleter.js';
-import { grpcContentApi, grpcNamespaceApi, namespacesClient } from './controllers/namespace/grpc-api.js';
-import { waitForCredentials, type LabCredentials } from '@ekslab/client';
-import { RestDiscovery } from './kube/discovery.js';
+import { allControllers } from './controllers/index.js';
+import type { ControllerDescriptor } from './framework/controller.js';
+import { enabledControllers } from './framework/controllers-flag.js';
+import { createControllerContext } from './framework/context.js';
+import { SharedInformers } from './framework/informers.js';
 import { ControllerManagerMetrics } from './metrics.js';
 
 export interface Deps {
@@ -15,63 +15,57 @@ export interface Deps {
   readonly log: Logger;
 }
 
-/** The controller-manager's own identity (its Lease); each controller acts as its service account. */
+/** The controller-manager's own identity (its Lease, the shared informers); each controller acts as its service account. */
 const managerUser = 'system:kube-controller-manager';
 const saUser = (name: string): string => `system:serviceaccount:kube-system:${name}`;
-
-/** A controller: started on the leader with a signal that aborts when leadership ends. */
-interface Controller {
-  readonly needsLeaderElection: boolean;
-  start(signal: AbortSignal): Promise<void>;
-}
 
 /**
  * Runs until `signal` aborts: serves /healthz, /readyz and /metrics at once, waits for the lab
  * credentials, then campaigns for the `kube-system/kube-controller-manager` Lease and runs the
  * controllers while (and only while) it holds it. A replica that loses the Lease stops its controllers
- * and campaigns again. Not a fence (see LeaderElector): two leaders may briefly overlap, which the
- * controllers tolerate by being level-based and writing with resourceVersion preconditions.
+ * (each returns once the term's signal aborts) and campaigns again. Not a fence (see LeaderElector): two
+ * leaders may briefly overlap, which the controllers tolerate by being level-based and writing with
+ * resourceVersion preconditions.
  */
 export async function start({ config, log }: Deps, signal: AbortSignal): Promise<void> {
+  const enabled = enabledControllers(allControllers, config.controllers);
   await withOpsServer(info.service, config, log, async (ops) => {
     const metrics = new ControllerManagerMetrics(ops.registry, config.leaderElectResourceName);
-    const nsControllerUser = saUser(NamespaceController.controllerName);
-    const creds = await waitForCredentials(config.certDir, [managerUser, nsControllerUser], config.leaderElectRetryPeriod, log, signal);
+    const users = [managerUser, ...enabled.map((c) => saUser(c.identity))];
+    const creds = await waitForCredentials(config.certDir, users, config.leaderElectRetryPeriod, log, signal);
     if (!creds) return;
     const service = new ResourceServiceClient(config.grpcServer, credentials.createSsl(creds.ca));
+    const managerToken = creds.tokens.get(managerUser)!;
+    const runTerm = async (term: AbortSignal): Promise<void> => {
+      const informers = new SharedInformers({ service, token: managerToken, clock: systemClock, log, resyncPeriodMs: config.minResyncPeriod });
+      const loops = enabled.map((c: ControllerDescriptor) => {
+        const token = creds.tokens.get(saUser(c.identity))!;
+        return c.init(createControllerContext({
+          name: c.name, identity: c.identity, eventComponent: c.eventComponent, token: () => token, ca: creds.ca,
+          service, informers, config, log, clock: systemClock, metrics, signal: term,
+        }));
+      });
+      informers.start(term);
+      try {
+        await Promise.all(loops.map((loop) => loop(term)));
+      } finally {
+        await informers.stopped();
+      }
+    };
     try {
-      const controllers = buildControllers(config, log, creds, service, metrics);
-      log.info({ leaderElected: config.leaderElect === 'true', controllers: [NamespaceController.controllerName] }, 'started');
+      log.info({ leaderElected: config.leaderElect === 'true', controllers: enabled.map((c) => c.name) }, 'started');
       if (config.leaderElect === 'false') {
-        await runControllers(controllers, signal);
+        await runTerm(signal);
         return;
       }
       await campaignForLease({
-        service, token: creds.tokens.get(managerUser)!, namespace: config.leaderElectResourceNamespace, name: config.leaderElectResourceName,
+        service, token: managerToken, namespace: config.leaderElectResourceNamespace, name: config.leaderElectResourceName,
         leaseDurationMs: config.leaderElectLeaseDuration, renewDeadlineMs: config.leaderElectRenewDeadline, retryPeriodMs: config.leaderElectRetryPeriod,
         log, work: 'controllers', onLeadingChanged: (leading) => metrics.setLeading(leading),
-        onLeading: (leading) => runControllers(controllers.filter((c) => c.needsLeaderElection), leading),
+        onLeading: runTerm,
       }, signal);
     } finally {
       service.close();
     }
   });
 }
-
-function buildControllers(config: Config, log: Logger, creds: LabCredentials, service: ResourceServiceClient, metrics: ControllerManagerMetrics): Controller[] {
-  const token = creds.tokens.get(saUser(NamespaceController.controllerName))!;
-  const discovery = new RestDiscovery({ server: config.master, ca: creds.ca, token: () => token });
-  const api = { service, token };
-  const deleter = new NamespacedResourcesDeleter(grpcNamespaceApi(api), grpcContentApi(api, (s) => discovery.serverPreferredNamespacedResources(s)), systemClock);
-  return [
-    new NamespaceController({
-      namespaces: namespacesClient(api), deleter, workers: config.concurrentNamespaceSyncs, resyncPeriodMs: config.namespaceSyncPeriod,
-      log: log.child({ controller: NamespaceController.controllerName }), onQueue: (q) => metrics.setQueue('namespace', q),
-    }),
-  ];
-}
-
-async function runControllers(controllers: readonly Controller[], signal: AbortSignal): Promise<void> {
-  await Promise.all(controllers.map((c) => c.start(signal)));
-}
-

@@ -33,6 +33,11 @@ export const labControllerNames = [
   'generic-garbage-collector',
   'node-controller',
   'service-account-controller',
+  'cronjob-controller',
+  'endpointslice-controller',
+  'pod-garbage-collector',
+  'ttl-after-finished-controller',
+  'root-ca-cert-publisher',
 ] as const;
 export type LabControllerName = (typeof labControllerNames)[number];
 

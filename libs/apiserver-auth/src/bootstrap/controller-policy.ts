@@ -6,6 +6,7 @@ import {
   batchGroup,
   clusterRole,
   clusterRoleBinding,
+  discoveryGroup,
   eventsRule,
   extensionsGroup,
   legacyGroup,
@@ -76,6 +77,28 @@ function controllerRoles(): ClusterRole[] {
       eventsRule(),
     ]),
     role('service-account-controller', [rule(['create'], [legacyGroup], ['serviceaccounts']), eventsRule()]),
+    role('cronjob-controller', [
+      rule(['get', 'list', 'watch', 'update'], [batchGroup], ['cronjobs']),
+      rule(['get', 'list', 'watch', 'create', 'update', 'delete', 'patch'], [batchGroup], ['jobs']),
+      rule(['update'], [batchGroup], ['cronjobs/status']),
+      rule(['update'], [batchGroup], ['cronjobs/finalizers']),
+      rule(['list', 'delete'], [legacyGroup], ['pods']),
+      eventsRule(),
+    ]),
+    role('endpointslice-controller', [
+      rule(['get', 'list', 'watch'], [legacyGroup], ['services', 'pods', 'nodes']),
+      // The OwnerReferencesPermissionEnforcement admission plugin needs this to set blockOwnerDeletion.
+      rule(['update'], [legacyGroup], ['services/finalizers']),
+      rule(['get', 'list', 'create', 'update', 'delete'], [discoveryGroup], ['endpointslices']),
+      eventsRule(),
+    ]),
+    role('pod-garbage-collector', [
+      rule(['list', 'watch', 'delete'], [legacyGroup], ['pods']),
+      rule(['get', 'list'], [legacyGroup], ['nodes']),
+      rule(['patch'], [legacyGroup], ['pods/status']),
+    ]),
+    role('ttl-after-finished-controller', [rule(['get', 'list', 'watch', 'delete'], [batchGroup], ['jobs']), eventsRule()]),
+    role('root-ca-cert-publisher', [rule(['create', 'update'], [legacyGroup], ['configmaps']), eventsRule()]),
   ];
 }
 
