@@ -289,6 +289,30 @@ check_nodes() {
   [[ -n $want && $ready == "$want" ]]
 }
 
+# EKS's own kube-system objects (aws-node and kube-proxy DaemonSets, the coredns Deployment, their service
+# accounts, the kube-dns Service), as a new EKS cluster has them: applied server-side with field manager
+# "eks" (re-applying on a running lab changes nothing a user has not changed).
+apply_addons() {
+  local out
+  out=$(lab_kubectl apply --server-side --force-conflicts --field-manager=eks -f "$LAB_ADDONS_DIR" 2>&1) || { echo "$out"; return 1; }
+  echo "$(grep -c . <<<"$out") objects applied from ${LAB_ADDONS_DIR#"$LAB_REPO_ROOT"/}"
+}
+
+# The addons run: each DaemonSet has a Ready pod on every node, coredns has its replicas available.
+check_addons() {
+  local ds out line summary="" ok=0
+  for ds in aws-node kube-proxy; do
+    out=$(lab_kubectl -n kube-system get ds "$ds" -o 'jsonpath={.status.desiredNumberScheduled} {.status.numberReady}' 2>&1) || { echo "$out"; return 1; }
+    read -r want ready <<<"$out"
+    summary+="$ds ${ready:-0}/${want:-0}, "
+    [[ -n $want && $want -gt 0 && $ready == "$want" ]] || ok=1
+  done
+  line=$(lab_kubectl -n kube-system get deploy coredns -o 'jsonpath={.spec.replicas} {.status.availableReplicas}' 2>&1) || { echo "$line"; return 1; }
+  read -r want ready <<<"$line"
+  echo "${summary}coredns ${ready:-0}/${want:-0}"
+  [[ $ok == 0 && -n $want && $ready == "$want" ]]
+}
+
 verify_kubectl() {
   if ! command -v kubectl >/dev/null 2>&1; then
     lab_log "SKIP kubectl checks: kubectl is not on PATH"
@@ -296,7 +320,11 @@ verify_kubectl() {
   fi
   verify_until check_kubectl_version "kubectl version (127.0.0.1:6443)"
   verify_until check_kubectl_readyz "kubectl get --raw /readyz"
-  if [[ $(expected_count kubelet) -gt 0 ]]; then verify_until check_nodes "nodes" 120; fi
+  if [[ $(expected_count kubelet) -gt 0 ]]; then
+    verify_until check_nodes "nodes" 120
+    verify_until apply_addons "EKS addons" 60
+    verify_until check_addons "addons running" 120
+  fi
 }
 
 # `compose up -d`, tried again when it fails: compose v1 gives up ("Encountered errors while bringing up the

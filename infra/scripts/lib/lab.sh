@@ -10,6 +10,9 @@ readonly LAB_SCRIPT_DIR LAB_REPO_ROOT
 readonly LAB_LABEL=ekslab.lab=ekslab
 # Written by lab-up.sh for the load balancer on 127.0.0.1:6443; `ekslab kubeconfig` prints this path.
 readonly LAB_KUBECONFIG=$LAB_REPO_ROOT/.ekslab/kubeconfig
+# EKS's own kube-system objects, applied by lab-up.sh once the nodes are Ready.
+# shellcheck disable=SC2034
+readonly LAB_ADDONS_DIR=$LAB_REPO_ROOT/infra/lab/addons
 # Where the apiservers keep the lab PKI (the shared `pki` volume); used by lab-up.sh.
 # shellcheck disable=SC2034
 readonly LAB_PKI_DIR=/var/lib/ekslab/pki
