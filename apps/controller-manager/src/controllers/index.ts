@@ -1,7 +1,13 @@
 // Every controller the controller-manager can run, in kube's order of registration. --controllers picks.
 import type { ControllerDescriptor } from '../framework/controller.js';
+import { cronJobController } from './cronjob/descriptor.js';
+import { jobController } from './job/descriptor.js';
 import { namespaceController } from './namespace/descriptor.js';
+import { ttlAfterFinishedController } from './ttl-after-finished/descriptor.js';
 
 export const allControllers: readonly ControllerDescriptor[] = [
   namespaceController,
+  jobController,
+  cronJobController,
+  ttlAfterFinishedController,
 ];
