@@ -96,3 +96,7 @@ export { toFieldSet, compare as compareFields, merge as mergeApplied } from './m
 export type { Comparison } from './managed-fields/typed.js';
 export { apply, update, conflictMessage, ApplyConflictError } from './managed-fields/managed.js';
 export type { ManagedFieldsEntry, ManagedFieldsOperation, Conflict, ManagedFieldsOptions, ApplyOptions, ApplyResult } from './managed-fields/managed.js';
+
+// Cron schedules as kube's CronJob validation and controller read them (robfig/cron ParseStandard).
+export { parseSchedule, CronParseError, isValidTimeZone, toWall, fromWall } from './cron/schedule.js';
+export type { Schedule } from './cron/schedule.js';

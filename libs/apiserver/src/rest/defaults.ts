@@ -1,3 +1,4 @@
+import { defaultCronJob } from './jobs.js';
 import type { KubeObject } from './objects.js';
 
 /**
@@ -68,12 +69,19 @@ export function applyDefaults(resource: string, o: KubeObject): void {
       defaultPodSpec(templateSpec(o));
       return;
     case 'jobs':
+      // SetDefaults_Job: both unset → both 1; a set parallelism alone leaves completions unset (a work queue).
+      if (spec['completions'] === undefined && spec['parallelism'] === undefined) spec['completions'] = 1;
       setDefault(spec, 'parallelism', 1);
       setDefault(spec, 'backoffLimit', 6);
       setDefault(spec, 'completionMode', 'NonIndexed');
       setDefault(spec, 'suspend', false);
-      if (spec['completions'] === undefined && spec['parallelism'] === 1) spec['completions'] = 1;
+      setDefault(spec, 'podReplacementPolicy', spec['podFailurePolicy'] === undefined ? 'TerminatingOrFailed' : 'Failed');
       defaultPodSpec(obj(obj(spec['template'])['spec']));
+      return;
+    case 'cronjobs':
+      defaultCronJob(spec);
+      defaultPodSpec(obj(obj(obj(obj(spec['jobTemplate'])['spec'])['template'])['spec']));
+      o.spec = spec;
       return;
     case 'services':
       setDefault(spec, 'type', 'ClusterIP');

@@ -3,6 +3,7 @@ import { cloneJson } from '@ekslab/apimachinery';
 import { apiVersionOf, qualifiedResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
 import { applyDefaults } from './defaults.js';
+import { prepareJobForCreate, validateCronJob, validateJob } from './jobs.js';
 import { isNamespaces, settleNamespaceFinalizers } from './namespaces.js';
 
 export interface ObjectMeta {
@@ -125,6 +126,10 @@ export function prepareForCreate(ctx: CreateContext, input: Record<string, unkno
   else delete meta.generation;
   if (ctx.info.subresources?.['status'] && ctx.info.resource !== 'nodes') delete obj.status;
   applyDefaults(ctx.info.resource, obj);
+  if (isBatch(ctx.info, 'jobs')) {
+    prepareJobForCreate(obj);
+    validateJob(obj);
+  } else if (isBatch(ctx.info, 'cronjobs')) validateCronJob(obj);
   return obj;
 }
 
@@ -172,10 +177,14 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     meta.generation = current.metadata.generation + (sameJson(current.spec, next.spec) ? 0 : 1);
   }
   applyDefaults(ctx.info.resource, next);
+  if (isBatch(ctx.info, 'jobs') && ctx.subresource === undefined) validateJob(next, current);
+  else if (isBatch(ctx.info, 'cronjobs') && ctx.subresource === undefined) validateCronJob(next, current);
   if (isNamespaces(ctx.info)) settleNamespaceFinalizers(ctx.subresource, current, input, next);
   // A finalizer removed from an object that is being deleted may complete the deletion: the caller checks.
   return next;
 }
+
+const isBatch = (info: ResourceInfo, resource: 'jobs' | 'cronjobs'): boolean => info.group === 'batch' && info.resource === resource;
 
 /** `pods "x"`-style reference used in Kubernetes' messages. */
 export const objectRef = (info: ResourceInfo, name: string): string => `${qualifiedResource(info)} ${JSON.stringify(name)}`;

@@ -4,7 +4,7 @@ import { DeletionPropagation } from '@ekslab/proto';
 import { controllerOf } from '../../controller-utils/index.js';
 import type { EventRecorder } from '../../framework/recorder.js';
 import { finishedCondition, isJobFinished, type Job } from '../job/types.js';
-import { CronParseError, isValidTimeZone, parseSchedule, type Schedule } from './cron.js';
+import { CronParseError, isValidTimeZone, parseSchedule, type Schedule } from '@ekslab/apimachinery';
 import { jobFromTemplate, jobName, mostRecentScheduleTime, nextScheduleDelay, rfc1123z } from './schedule.js';
 import type { CronJob, ObjectReference } from './types.js';
 

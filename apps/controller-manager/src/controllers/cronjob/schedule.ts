@@ -1,7 +1,7 @@
 // kube's cronjob utils.go: which scheduled time is due, when to look again, and the Job a schedule makes.
 import { newControllerRef } from '../../controller-utils/index.js';
 import type { Job } from '../job/types.js';
-import { toWall, type Schedule } from './cron.js';
+import { toWall, type Schedule } from '@ekslab/apimachinery';
 import { CRONJOB_SCHEDULED_TIMESTAMP, type CronJob } from './types.js';
 
 /** kube's nextScheduleDelta: a requeue lands this long after the scheduled time, so the time has surely come. */
