@@ -16,7 +16,7 @@ const ns = 'batch';
 interface Condition { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }
 interface Pod extends KubeObject { metadata: KubeObject['metadata'] & { finalizers?: string[] }; status?: { phase?: string } }
 interface Job extends KubeObject {
-  metadata: KubeObject['metadata'] & { finalizers?: string[]; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
+  metadata: KubeObject['metadata'] & { creationTimestamp?: string; finalizers?: string[]; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
   spec: { selector?: { matchLabels?: Record<string, string> } };
   status?: { active?: number; succeeded?: number; failed?: number; ready?: number; terminating?: number; completionTime?: string; startTime?: string; conditions?: Condition[]; uncountedTerminatedPods?: unknown };
 }

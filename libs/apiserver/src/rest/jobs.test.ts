@@ -15,7 +15,7 @@ const statusOf = (fn: () => void): { code: number; message: string } => {
 
 describe('jobs strategy', () => {
   it('create — generates the controller-uid selector and the template labels; the Job takes them as its labels', () => {
-    const job = { metadata: { name: 'pi', uid: 'u-1' }, spec: { template: template() } };
+    const job: { metadata: { name: string; uid: string; labels?: Record<string, string> }; spec: unknown } = { metadata: { name: 'pi', uid: 'u-1' }, spec: { template: template() } };
     prepareJobForCreate(job);
     const labels = { 'batch.kubernetes.io/controller-uid': 'u-1', 'batch.kubernetes.io/job-name': 'pi', 'controller-uid': 'u-1', 'job-name': 'pi' };
     expect(job.spec).toMatchObject({ selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u-1' } }, template: { metadata: { labels } } });
