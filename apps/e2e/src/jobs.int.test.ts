@@ -14,11 +14,11 @@ const CRONJOBS = { group: 'batch', version: 'v1', resource: 'cronjobs' };
 const ns = 'batch';
 
 interface Condition { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }
-interface Pod extends KubeObject { metadata: KubeObject['metadata'] & { finalizers?: string[] }; status?: { phase?: string } }
+interface Pod extends KubeObject { metadata: KubeObject['metadata'] & { finalizers?: string[]; annotations?: Record<string, string> }; status?: { phase?: string } }
 interface Job extends KubeObject {
   metadata: KubeObject['metadata'] & { creationTimestamp?: string; finalizers?: string[]; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
   spec: { selector?: { matchLabels?: Record<string, string> } };
-  status?: { active?: number; succeeded?: number; failed?: number; ready?: number; terminating?: number; completionTime?: string; startTime?: string; conditions?: Condition[]; uncountedTerminatedPods?: unknown };
+  status?: { completedIndexes?: string; active?: number; succeeded?: number; failed?: number; ready?: number; terminating?: number; completionTime?: string; startTime?: string; conditions?: Condition[]; uncountedTerminatedPods?: unknown };
 }
 interface CronJob extends KubeObject { status?: { active?: unknown[]; lastScheduleTime?: string; lastSuccessfulTime?: string } }
 
@@ -154,6 +154,28 @@ describe('Job', () => {
     expect((await c.kubectl(['wait', '-n', ns, '--for=condition=complete', 'job/held', '--timeout=60s'])).code).toBe(0);
     expect(condition(await getJob('held'), 'Suspended')).toMatchObject({ status: 'False', reason: 'JobResumed' });
   }, 90_000);
+
+  it('Indexed: one pod per completion index, completedIndexes in status', async () => {
+    expect((await c.kubectl(['apply', '-f', '-'], job('idx', { completions: 3, parallelism: 3, completionMode: 'Indexed' }, { 'ekslab.io/run-for': '300ms' }))).code).toBe(0);
+    expect((await c.kubectl(['wait', '-n', ns, '--for=condition=complete', 'job/idx', '--timeout=60s'])).code).toBe(0);
+    const j = await getJob('idx');
+    expect(j.status).toMatchObject({ succeeded: 3, completedIndexes: '0-2' });
+    const pods = (await c.client<Pod & { spec: { hostname?: string } }>(PODS, ns).listAll({ labelSelector: 'job-name=idx' }, s())).items;
+    const byIndex = pods.map((p) => [p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'], p.metadata.labels?.['batch.kubernetes.io/job-completion-index'], p.spec.hostname]).sort();
+    expect(byIndex).toEqual([['0', '0', 'idx-0'], ['1', '1', 'idx-1'], ['2', '2', 'idx-2']]);
+  }, 60_000);
+
+  it('deleting a running Job takes the tracking finalizer off its pods', async () => {
+    expect((await c.kubectl(['apply', '-f', '-'], job('gone', {}, {}))).code).toBe(0);
+    const podsOf = async (): Promise<Pod[]> => (await c.client<Pod>(PODS, ns).listAll({ labelSelector: 'job-name=gone' }, s())).items;
+    await waitFor(async () => (await podsOf()).some((p) => p.status?.phase === 'Running'), { timeoutMs: 30_000, intervalMs: 250, description: 'gone pod running' });
+    expect((await podsOf())[0]?.metadata.finalizers).toContain('batch.kubernetes.io/job-tracking');
+    expect((await c.kubectl(['delete', 'job', 'gone', '-n', ns, '--wait=false'])).code).toBe(0);
+    // No garbage collector runs here: the pod stays, orphaned, and must not be held by the Job's finalizer.
+    await waitFor(async () => (await podsOf()).every((p) => !(p.metadata.finalizers ?? []).includes('batch.kubernetes.io/job-tracking')),
+      { timeoutMs: 15_000, intervalMs: 250, description: 'finalizer removed from the orphaned pod' });
+    expect(await podsOf()).toHaveLength(1);
+  }, 60_000);
 
   it('ttlSecondsAfterFinished deletes a finished Job (0 at once, 2 after two seconds) with foreground propagation', async () => {
     expect((await c.kubectl(['apply', '-f', '-'], job('ttl0', { ttlSecondsAfterFinished: 0 }, { 'ekslab.io/run-for': '300ms' }))).code).toBe(0);
