@@ -24,7 +24,6 @@ interface CronJob extends KubeObject { status?: { active?: unknown[]; lastSchedu
 
 let c: ControllerCluster;
 const s = (): AbortSignal => AbortSignal.timeout(10_000);
-const cronCreated = Date.now();
 
 function job(name: string, spec: Record<string, unknown>, annotations: Record<string, string>): string {
   return JSON.stringify({
@@ -218,8 +217,30 @@ describe('CronJob', () => {
     expect((await c.kubectl(['wait', '-n', ns, '--for=condition=complete', 'job/tick-manual', '--timeout=60s'])).code).toBe(0);
   }, 90_000);
 
+  it('finished Jobs beyond successfulJobsHistoryLimit are deleted, oldest first', async () => {
+    const cron = {
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'hist', namespace: ns },
+      spec: {
+        schedule: '0 0 1 1 *', suspend: true, successfulJobsHistoryLimit: 1,
+        jobTemplate: { spec: { template: { metadata: { annotations: { 'ekslab.io/run-for': '200ms' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'h', image: 'busybox:1.36' }] } } } },
+      },
+    };
+    expect((await c.kubectl(['apply', '-f', '-'], JSON.stringify(cron))).code).toBe(0);
+    for (const name of ['hist-a', 'hist-b']) {
+      expect((await c.kubectl(['create', 'job', '--from=cronjob/hist', name, '-n', ns])).code).toBe(0);
+      expect((await c.kubectl(['wait', '-n', ns, '--for=condition=complete', `job/${name}`, '--timeout=60s'])).code).toBe(0);
+    }
+    await waitFor(async () => {
+      const names = (await c.client<Job>(JOBS, ns).listAll({}, s())).items.filter((j) => j.metadata.name?.startsWith('hist-') && !j.metadata.deletionTimestamp).map((j) => j.metadata.name);
+      return names.length === 1 && names[0] === 'hist-b';
+    }, { timeoutMs: 15_000, intervalMs: 250, description: 'only hist-b kept' });
+    expect((await events('hist')).find((e) => e.reason === 'SuccessfulDelete')).toMatchObject({ message: 'Deleted job hist-a' });
+  }, 90_000);
+
   it('*/1 * * * * creates <name>-<minutes> at the minute, then records it and its success', async () => {
-    const scheduled = Math.ceil((cronCreated + 1000) / 60_000) * 60_000;
+    // The first activation is the first minute after the CronJob's creation.
+    const created = Date.parse(String((await c.client<CronJob>(CRONJOBS, ns).get('tick', { signal: s() })).metadata.creationTimestamp));
+    const scheduled = Math.floor(created / 60_000) * 60_000 + 60_000;
     const name = `tick-${scheduled / 60_000}`;
     await waitFor(async () => {
       try {
