@@ -12,8 +12,8 @@ export interface CronJobControllerOptions {
   readonly cronJobs: Informer<CronJob>;
   readonly jobs: Informer<Job>;
   /** Written as the controller's identity (cronjob-controller). */
-  readonly cronJobClient: ResourceClient<CronJob>;
-  readonly jobClient: ResourceClient<Job>;
+  readonly cronJobClient: Pick<ResourceClient<CronJob>, 'get' | 'update'>;
+  readonly jobClient: Pick<ResourceClient<Job>, 'get' | 'create' | 'delete'>;
   readonly recorder: EventRecorder;
   readonly queue: WorkQueue<string>;
   readonly clock: Clock;
