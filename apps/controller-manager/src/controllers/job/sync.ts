@@ -17,9 +17,9 @@ import { JOB_COMPLETION_INDEX, JOB_COMPLETION_INDEX_ENV, JOB_TRACKING_FINALIZER,
 
 /** What one sync of a Job needs from the controller. */
 export interface SyncDeps {
-  readonly jobClient: ResourceClient<Job>;
-  readonly podClient: ResourceClient<Pod>;
-  readonly podControl: PodControl;
+  readonly jobClient: Pick<ResourceClient<Job>, 'update'>;
+  readonly podClient: Pick<ResourceClient<Pod>, 'patch'>;
+  readonly podControl: Pick<PodControl, 'create' | 'delete'>;
   readonly recorder: EventRecorder;
   readonly expectations: ControllerExpectations;
   readonly finalizers: FinalizerExpectations;
