@@ -23,7 +23,7 @@ interface Pod extends KubeObject {
   status?: { phase?: string; conditions?: Condition[] };
 }
 interface ReplicaSet extends KubeObject {
-  metadata: KubeObject['metadata'] & { generation?: number };
+  metadata: KubeObject['metadata'] & { generation?: number; ownerReferences?: { uid: string }[] };
   spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
   status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; fullyLabeledReplicas?: number; observedGeneration?: number };
 }
