@@ -175,7 +175,10 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     else (meta as Record<string, unknown>)[owned] = current.metadata[owned];
   }
   if (current.metadata.generation !== undefined) {
-    meta.generation = current.metadata.generation + (sameJson(current.spec, next.spec) ? 0 : 1);
+    // kube's deployment strategy also moves it for annotation changes (they are copied to the ReplicaSets).
+    const annotationsMove = ctx.subresource === undefined && ctx.info.resource === 'deployments' && ctx.info.group === 'apps'
+      && !sameJson(current.metadata.annotations ?? {}, meta.annotations ?? {});
+    meta.generation = current.metadata.generation + (sameJson(current.spec, next.spec) && !annotationsMove ? 0 : 1);
   }
   applyDefaults(ctx.info.resource, next);
   if (isNamespaces(ctx.info)) settleNamespaceFinalizers(ctx.subresource, current, input, next);
