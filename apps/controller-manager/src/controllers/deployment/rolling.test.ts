@@ -6,6 +6,7 @@ import type { ReplicaSet } from '../replicaset/types.js';
 import type { DeploymentDeps } from './deps.js';
 import { rolloutRecreate } from './recreate.js';
 import { rolloutRolling } from './rolling.js';
+import { isScalingEvent, sync } from './sync.js';
 import type { Deployment } from './types.js';
 
 // Rollouts driven step by step against an in-memory API whose "ReplicaSet controller and kubelets" act at
@@ -46,7 +47,7 @@ function world(strategy: Deployment['spec']['strategy'], replicas = 10) {
     status: { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas },
   };
   store({
-    metadata: { name: 'web-old', namespace: 'ns', uid: 'rs-old', creationTimestamp: '2025-12-31T00:00:00Z', annotations: { 'deployment.kubernetes.io/revision': '1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true }] },
+    metadata: { name: 'web-old', namespace: 'ns', uid: 'rs-old', creationTimestamp: '2025-12-31T00:00:00Z', annotations: { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': String(replicas), 'deployment.kubernetes.io/max-replicas': String(replicas + 3) }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true }] },
     spec: { replicas, selector: { matchLabels: { app: 'web', 'pod-template-hash': 'old' } }, template: { ...template('nginx:1.27'), metadata: { labels: { app: 'web', 'pod-template-hash': 'old' } } } },
     status: { replicas, availableReplicas: replicas },
   });
@@ -103,6 +104,25 @@ describe('rolloutRolling (simulated)', () => {
       'Scaled down replica set web-old from 10 to 8',
       `Scaled up replica set ${next} from 3 to 5`,
     ]);
+  });
+});
+
+describe('scaling during a rollout (simulated)', () => {
+  it('spreads added replicas over the active sets in proportion to their share of the old max-replicas', async () => {
+    const w = world({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+    await rolloutRolling(w.deps, w.d, [...w.sets.values()], w.signal);
+    w.tick();
+    const next = [...w.sets.keys()].find((n) => n !== 'web-old')!;
+    const size = (name: string): number | undefined => w.sets.get(name)?.spec.replicas;
+    expect([size('web-old'), size(next)]).toEqual([8, 3]); // mid-rollout: created at 3, old down by 2
+    w.d.spec.replicas = 20;
+    expect(await isScalingEvent(w.deps, w.d, [...w.sets.values()], w.signal)).toBe(true);
+    await sync(w.deps, w.d, [...w.sets.values()], w.signal);
+    // 25 = 20 + maxSurge 5, so 14 to add: old round(8 × 25 / 13) − 8 = +7, new round(3 × 25 / 13) − 3 = +3,
+    // and the 4 left over go to the largest set.
+    expect([size('web-old'), size(next)]).toEqual([19, 6]);
+    expect(w.sets.get(next)?.metadata.annotations).toMatchObject({ 'deployment.kubernetes.io/desired-replicas': '20', 'deployment.kubernetes.io/max-replicas': '25' });
+    expect(w.recorder.events.map((e) => e.message)).toContain('Scaled up replica set web-old from 8 to 19');
   });
 });
 
