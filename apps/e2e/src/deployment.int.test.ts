@@ -318,7 +318,7 @@ describe('Deployment', () => {
 });
 
 describe('ReplicaSet', () => {
-  it('tops up pods deleted by hand exactly: no duplicates, every pod counted', async () => {
+  it('tops up pods deleted by hand exactly and scales down exactly: no duplicates, every pod counted', async () => {
     const rsManifest = JSON.stringify({
       apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'plain', namespace: ns },
       spec: {
@@ -341,12 +341,23 @@ describe('ReplicaSet', () => {
       return live.length === 5 && live.every(isReady) && !live.some((p) => victims.includes(p.metadata.name ?? ''));
     }, { timeoutMs: 30_000, intervalMs: 300, description: 'topped up to 5 ready' });
     await waitFor(readyAll, { timeoutMs: 10_000, intervalMs: 300, description: 'status caught up' });
-    await sampler.stop();
     expect(sampler.stats.maxActive).toBe(5);
     expect(sampler.seen.size).toBe(7); // 5, then exactly the 2 replacements
     const rs = await replicaSets().get('plain', { signal: s() });
     expect(rs.status).toMatchObject({ replicas: 5, fullyLabeledReplicas: 5, readyReplicas: 5, availableReplicas: 5 });
-    const events = (await c.client<Event>(EVENTS, ns).listAll({}, s())).items.filter((e) => e.involvedObject?.name === 'plain' && e.reason === 'SuccessfulCreate');
-    expect(events.reduce((n, e) => n + ((e as Event & { count?: number }).count ?? 1), 0)).toBe(7);
+
+    // Scaling down through the scale subresource deletes exactly 2 and creates nothing.
+    await kubectlOk(['scale', 'rs/plain', '--replicas=3']);
+    await waitFor(async () => {
+      const cur = await replicaSets().get('plain', { signal: s() });
+      return cur.status?.replicas === 3 && cur.status.observedGeneration === cur.metadata.generation
+        && (await pods().listAll({ labelSelector: 'app=plain' }, s())).items.length === 3;
+    }, { timeoutMs: 20_000, intervalMs: 300, description: 'scaled to 3' });
+    await sampler.stop();
+    expect(sampler.seen.size).toBe(7);
+    const events = (await c.client<Event>(EVENTS, ns).listAll({}, s())).items.filter((e) => e.involvedObject?.name === 'plain');
+    const count = (reason: string): number => events.filter((e) => e.reason === reason).reduce((n, e) => n + ((e as Event & { count?: number }).count ?? 1), 0);
+    expect(count('SuccessfulCreate')).toBe(7);
+    expect(count('SuccessfulDelete')).toBe(2);
   }, 60_000);
 });
