@@ -6,6 +6,7 @@ import type { EventRecorder } from '../../framework/recorder.js';
 import type { ReplicaSet } from '../replicaset/types.js';
 import { updateDeploymentStatus, type DeploymentDeps } from './deps.js';
 import { rolloutRecreate } from './recreate.js';
+import { rollback, rollbackTo } from './rollback.js';
 import { rolloutRolling } from './rolling.js';
 import { checkPausedConditions, deploymentKind, isScalingEvent, selectsEverything, sync, syncStatusOnly } from './sync.js';
 import { RECREATE, ROLLING_UPDATE, type Deployment } from './types.js';
@@ -136,6 +137,8 @@ export class DeploymentController {
     if (d.metadata.deletionTimestamp) return syncStatusOnly(this.deps, d, rsList, signal);
     await checkPausedConditions(this.deps, d, signal);
     if (d.spec.paused) return sync(this.deps, d, rsList, signal);
+    // Not re-entrant: the request is cleared before the sets are touched again.
+    if (rollbackTo(d) !== undefined) return rollback(this.deps, d, rsList, signal);
     if (await isScalingEvent(this.deps, d, rsList, signal)) return sync(this.deps, d, rsList, signal);
     const type = d.spec.strategy?.type ?? ROLLING_UPDATE;
     if (type === RECREATE) return rolloutRecreate(this.deps, d, rsList, podMap, signal);

@@ -5,6 +5,7 @@ import { FakeRecorder } from '../../framework/recorder.js';
 import type { ReplicaSet } from '../replicaset/types.js';
 import type { DeploymentDeps } from './deps.js';
 import { rolloutRecreate } from './recreate.js';
+import { rollback } from './rollback.js';
 import { rolloutRolling } from './rolling.js';
 import { isScalingEvent, sync } from './sync.js';
 import type { Deployment } from './types.js';
@@ -140,5 +141,27 @@ describe('rolloutRecreate (simulated)', () => {
     for (const s of w.writes) expect(s.images.size).toBeLessThanOrEqual(1);
     expect(w.sets.get('web-old')?.spec.replicas).toBe(0);
     expect([...w.sets.values()].find((rs) => rs.metadata.name !== 'web-old')?.spec.replicas).toBe(4);
+  });
+});
+
+describe('rollback through deprecated.deployment.rollback.to (simulated)', () => {
+  it('0 means the previous revision: the template and its annotations come back, the request is cleared', async () => {
+    const w = world({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+    for (let step = 0; step < 20; step++) {
+      await rolloutRolling(w.deps, w.d, [...w.sets.values()], w.signal);
+      w.tick();
+    }
+    w.sets.get('web-old')!.metadata.annotations!['kubernetes.io/change-cause'] = 'first';
+    w.d.metadata.annotations = { ...w.d.metadata.annotations, 'deprecated.deployment.rollback.to': '0', 'kubernetes.io/change-cause': 'second' };
+    await rollback(w.deps, w.d, [...w.sets.values()], w.signal);
+    expect(w.d.spec.template.spec.containers[0]!.image).toBe('nginx:1.27');
+    expect(w.d.spec.template.metadata?.labels).toEqual({ app: 'web' });
+    expect(w.d.metadata.annotations).toEqual({ 'deployment.kubernetes.io/revision': '2', 'kubernetes.io/change-cause': 'first' });
+    expect(w.recorder.events.at(-1)).toMatchObject({ type: 'Normal', reason: 'DeploymentRollback', message: 'Rolled back deployment "web" to revision 1' });
+
+    w.d.metadata.annotations = { ...w.d.metadata.annotations, 'deprecated.deployment.rollback.to': '9' };
+    await rollback(w.deps, w.d, [...w.sets.values()], w.signal);
+    expect(w.recorder.events.at(-1)).toMatchObject({ type: 'Warning', reason: 'DeploymentRollbackRevisionNotFound', message: 'Unable to find the revision to rollback to.' });
+    expect(w.d.metadata.annotations['deprecated.deployment.rollback.to']).toBeUndefined();
   });
 });

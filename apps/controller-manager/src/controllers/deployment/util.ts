@@ -28,7 +28,8 @@ export const MINIMUM_REPLICAS_UNAVAILABLE = 'MinimumReplicasUnavailable';
 /** Go's math.MaxInt32: kube treats a progress deadline or history limit of this value as "none". */
 const MAX_INT32 = 2_147_483_647;
 
-const annotationsToSkip = new Set([
+/** The annotations a ReplicaSet never copies from its Deployment (nor a rollback from a set). */
+export const annotationsToSkip: ReadonlySet<string> = new Set([
   LAST_APPLIED_ANNOTATION, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION,
   'deployment.kubernetes.io/error-selector-overlapping-with', 'deployment.kubernetes.io/selector-updated-at',
 ]);
