@@ -1,9 +1,11 @@
-import { FakeClock, type CacheReader, type ResourceClient } from '@ekslab/client';
+import { ApiError, FakeClock, type CacheReader, type ResourceClient } from '@ekslab/client';
+import { Status } from '@ekslab/proto';
 import { createLogger } from '@ekslab/runtime';
 import { describe, expect, it } from 'vitest';
 import { FakeRecorder } from '../../framework/recorder.js';
 import type { ReplicaSet } from '../replicaset/types.js';
 import type { DeploymentDeps } from './deps.js';
+import { computeHash } from './hash.js';
 import { rolloutRecreate } from './recreate.js';
 import { rollback } from './rollback.js';
 import { rolloutRolling } from './rolling.js';
@@ -38,7 +40,9 @@ function world(strategy: Deployment['spec']['strategy'], replicas = 10) {
     return structuredClone(next);
   };
   const replicaSets = {
-    create: (rs: ReplicaSet) => Promise.resolve(store({ ...rs, metadata: { ...rs.metadata, uid: `rs-${++uid}`, creationTimestamp: new Date(clock.now() + uid * 1000).toISOString() } })),
+    create: (rs: ReplicaSet) => sets.has(rs.metadata.name ?? '')
+      ? Promise.reject(new ApiError(Status.create({ code: 409, reason: 'AlreadyExists', message: `replicasets.apps "${rs.metadata.name ?? ''}" already exists` })))
+      : Promise.resolve(store({ ...rs, metadata: { ...rs.metadata, uid: `rs-${++uid}`, creationTimestamp: new Date(clock.now() + uid * 1000).toISOString() } })),
     update: (rs: ReplicaSet) => Promise.resolve(store(rs)),
     delete: (name: string) => Promise.resolve(void sets.delete(name)),
   };
@@ -163,5 +167,20 @@ describe('rollback through deprecated.deployment.rollback.to (simulated)', () =>
     await rollback(w.deps, w.d, [...w.sets.values()], w.signal);
     expect(w.recorder.events.at(-1)).toMatchObject({ type: 'Warning', reason: 'DeploymentRollbackRevisionNotFound', message: 'Unable to find the revision to rollback to.' });
     expect(w.d.metadata.annotations['deprecated.deployment.rollback.to']).toBeUndefined();
+  });
+});
+
+describe('hash collisions (simulated)', () => {
+  it('a foreign set holding the new name bumps status.collisionCount; the next sync creates under the next hash', async () => {
+    const w = world({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+    const taken = `web-${computeHash(w.d.spec.template)}`;
+    w.sets.set(taken, { metadata: { name: taken, namespace: 'ns', uid: 'foreign' }, spec: { replicas: 0, selector: { matchLabels: { app: 'other' } }, template: { spec: { containers: [{ name: 'x' }] } } } });
+    const mine = [...w.sets.values()].filter((rs) => rs.metadata.uid !== 'foreign');
+    await expect(rolloutRolling(w.deps, w.d, mine, w.signal)).rejects.toThrow('already exists');
+    expect(w.d.status?.collisionCount).toBe(1);
+    await rolloutRolling(w.deps, w.d, mine, w.signal);
+    const second = `web-${computeHash(w.d.spec.template, 1)}`;
+    expect(second).not.toBe(taken);
+    expect(w.sets.get(second)?.spec.template.metadata?.labels).toEqual({ app: 'web', 'pod-template-hash': computeHash(w.d.spec.template, 1) });
   });
 });
