@@ -26,6 +26,8 @@ export const options = {
   minResyncPeriod: opt.duration(12 * 3600_000, 'the shared informers hand every cached object to the controllers again this often (--min-resync-period)'),
   concurrentNamespaceSyncs: opt.int(10, 'namespaces synced at once (--concurrent-namespace-syncs)', [1, 1_000]),
   namespaceSyncPeriod: opt.duration(300_000, 'how often every namespace is looked at again (--namespace-sync-period)'),
+  concurrentReplicasetSyncs: opt.int(5, 'ReplicaSets synced at once (--concurrent-replicaset-syncs)', [1, 1_000]),
+  concurrentDeploymentSyncs: opt.int(5, 'Deployments synced at once (--concurrent-deployment-syncs)', [1, 1_000]),
 };
 
 export type Config = ConfigOf<typeof options>;
