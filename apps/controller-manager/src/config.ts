@@ -26,6 +26,8 @@ export const options = {
   minResyncPeriod: opt.duration(12 * 3600_000, 'the shared informers hand every cached object to the controllers again this often (--min-resync-period)'),
   concurrentNamespaceSyncs: opt.int(10, 'namespaces synced at once (--concurrent-namespace-syncs)', [1, 1_000]),
   namespaceSyncPeriod: opt.duration(300_000, 'how often every namespace is looked at again (--namespace-sync-period)'),
+  concurrentReplicasetSyncs: opt.int(5, 'ReplicaSets synced at once (--concurrent-replicaset-syncs)', [1, 1_000]),
+  concurrentDeploymentSyncs: opt.int(5, 'Deployments synced at once (--concurrent-deployment-syncs)', [1, 1_000]),
   concurrentJobSyncs: opt.int(5, 'jobs synced at once (--concurrent-job-syncs)', [1, 1_000]),
   jobPodFailureBackoff: opt.duration(10_000, 'delay before a Job\'s failed pod is replaced, doubled per consecutive failure (kube\'s fixed DefaultJobPodFailureBackOff; ekslab-only, for tests)'),
   jobPodFailureMaxBackoff: opt.duration(360_000, 'cap of that delay (kube\'s fixed MaxJobPodFailureBackOff; ekslab-only)'),

@@ -1,12 +1,16 @@
 // Every controller the controller-manager can run, in kube's order of registration. --controllers picks.
 import type { ControllerDescriptor } from '../framework/controller.js';
 import { cronJobController } from './cronjob/descriptor.js';
+import { deploymentController } from './deployment/descriptor.js';
 import { jobController } from './job/descriptor.js';
 import { namespaceController } from './namespace/descriptor.js';
+import { replicaSetController } from './replicaset/descriptor.js';
 import { ttlAfterFinishedController } from './ttl-after-finished/descriptor.js';
 
 export const allControllers: readonly ControllerDescriptor[] = [
   namespaceController,
+  deploymentController,
+  replicaSetController,
   jobController,
   cronJobController,
   ttlAfterFinishedController,

@@ -160,6 +160,12 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     next.metadata.resourceVersion = input.metadata?.resourceVersion ?? current.metadata.resourceVersion;
     // managedFields the writer sent (or server-side apply computed) are kept, as kube's status strategies keep them.
     if (input.metadata?.managedFields !== undefined) next.metadata.managedFields = cloneJson(input.metadata.managedFields);
+    // kube's deployment status strategy keeps only spec and labels: the deployment controller writes the
+    // deployment.kubernetes.io/revision annotation through /status.
+    if (ctx.info.resource === 'deployments' && ctx.info.group === 'apps') {
+      if (input.metadata?.annotations === undefined) delete next.metadata.annotations;
+      else next.metadata.annotations = cloneJson(input.metadata.annotations);
+    }
   } else if (ctx.subresource === 'finalize') {
     // namespaces/finalize changes spec.finalizers only (settled below).
     next = cloneJson(current);
@@ -174,7 +180,10 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     else (meta as Record<string, unknown>)[owned] = current.metadata[owned];
   }
   if (current.metadata.generation !== undefined) {
-    meta.generation = current.metadata.generation + (sameJson(current.spec, next.spec) ? 0 : 1);
+    // kube's deployment strategy also moves it for annotation changes (they are copied to the ReplicaSets).
+    const annotationsMove = ctx.subresource === undefined && ctx.info.resource === 'deployments' && ctx.info.group === 'apps'
+      && !sameJson(current.metadata.annotations ?? {}, meta.annotations ?? {});
+    meta.generation = current.metadata.generation + (sameJson(current.spec, next.spec) && !annotationsMove ? 0 : 1);
   }
   applyDefaults(ctx.info.resource, next);
   if (isBatch(ctx.info, 'jobs') && ctx.subresource === undefined) validateJob(next, current);
