@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { cloneJson } from '@ekslab/apimachinery';
 import { apiVersionOf, qualifiedResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
+import { settleTemplateGeneration } from './daemonsets.js';
 import { applyDefaults } from './defaults.js';
 import { isNamespaces, settleNamespaceFinalizers } from './namespaces.js';
 
@@ -125,6 +126,7 @@ export function prepareForCreate(ctx: CreateContext, input: Record<string, unkno
   else delete meta.generation;
   if (ctx.info.subresources?.['status'] && ctx.info.resource !== 'nodes') delete obj.status;
   applyDefaults(ctx.info.resource, obj);
+  if (isDaemonSets(ctx.info)) settleTemplateGeneration(obj);
   return obj;
 }
 
@@ -172,10 +174,13 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     meta.generation = current.metadata.generation + (sameJson(current.spec, next.spec) ? 0 : 1);
   }
   applyDefaults(ctx.info.resource, next);
+  if (isDaemonSets(ctx.info) && ctx.subresource === undefined) settleTemplateGeneration(next, current);
   if (isNamespaces(ctx.info)) settleNamespaceFinalizers(ctx.subresource, current, input, next);
   // A finalizer removed from an object that is being deleted may complete the deletion: the caller checks.
   return next;
 }
+
+const isDaemonSets = (info: ResourceInfo): boolean => info.group === 'apps' && info.resource === 'daemonsets';
 
 /** `pods "x"`-style reference used in Kubernetes' messages. */
 export const objectRef = (info: ResourceInfo, name: string): string => `${qualifiedResource(info)} ${JSON.stringify(name)}`;
