@@ -21,6 +21,13 @@ describe('daemonsets — deprecated.daemonset.template.generation', () => {
     const same = prepareForUpdate({ info }, changed, { ...ds('a:2'), spec: { ...(ds('a:2')['spec'] as object), minReadySeconds: 5 } } as KubeObject);
     expect([generationOf(same), same.metadata.generation]).toEqual(['2', 3]);
   });
+  it('moves neither generation when the update only reorders keys or spells out defaults', () => {
+    const spec = created.spec as Record<string, unknown>;
+    const reordered = { ...ds('a:1'), spec: Object.fromEntries(Object.entries(spec).reverse()) } as KubeObject;
+    const next = prepareForUpdate({ info }, created, reordered);
+    expect([next.metadata.generation, generationOf(next)]).toEqual([1, '1']);
+    expect(prepareForUpdate({ info }, created, ds('a:1') as KubeObject).metadata.generation).toBe(1);
+  });
   it('is left alone by status updates', () => {
     const status = prepareForUpdate({ info, subresource: 'status' }, created, { ...ds('a:9'), status: { numberReady: 1 } } as KubeObject);
     expect(generationOf(status)).toBe('1');

@@ -1,6 +1,7 @@
 // What the generic registry does differently for daemonsets (kube's pkg/registry/apps/daemonset strategy).
+import { jsonEqual } from './json-equal.js';
 
-/** The parts of a DaemonSet read here (objects.ts's DaemonSetLike fits; not imported, to keep the modules acyclic). */
+/** The parts of a DaemonSet read here (objects.ts's KubeObject fits; not imported, to keep the modules acyclic). */
 interface DaemonSetLike {
   metadata?: { annotations?: Record<string, string> };
   spec?: unknown;
@@ -9,10 +10,9 @@ interface DaemonSetLike {
 /** apps/v1's stand-in for the internal spec.templateGeneration (appsv1.DeprecatedTemplateGeneration). */
 export const templateGenerationAnnotation = 'deprecated.daemonset.template.generation';
 
-const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 function parse(obj: DaemonSetLike | undefined): number {
-  const v = Number((obj?.metadata?.annotations as Record<string, string> | undefined)?.[templateGenerationAnnotation]);
+  const v = Number(obj?.metadata?.annotations?.[templateGenerationAnnotation]);
   return Number.isSafeInteger(v) ? v : 0;
 }
 
@@ -27,7 +27,7 @@ export function settleTemplateGeneration(next: DaemonSetLike, current?: DaemonSe
   if (current === undefined) generation = Math.max(parse(next), 1);
   else {
     const template = (o: DaemonSetLike): unknown => (o.spec as Record<string, unknown> | undefined)?.['template'];
-    generation = parse(current) + (sameJson(template(current), template(next)) ? 0 : 1);
+    generation = parse(current) + (jsonEqual(template(current), template(next)) ? 0 : 1);
   }
   const meta = (next.metadata ??= {});
   meta.annotations = { ...meta.annotations, [templateGenerationAnnotation]: String(generation) };

@@ -4,6 +4,7 @@ import { apiVersionOf, qualifiedResource, type ResourceInfo } from '../resources
 import { failure } from '../http/status.js';
 import { settleTemplateGeneration } from './daemonsets.js';
 import { applyDefaults } from './defaults.js';
+import { jsonEqual } from './json-equal.js';
 import { isNamespaces, settleNamespaceFinalizers } from './namespaces.js';
 
 export interface ObjectMeta {
@@ -135,8 +136,6 @@ export interface UpdateContext {
   readonly subresource?: string;
 }
 
-const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-
 /**
  * Applies the rules of an update to `next` given the stored `current`: server-owned metadata is kept,
  * `generation` moves only when the spec changed, and the main resource and its `status` subresource
@@ -170,10 +169,11 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     if (current.metadata[owned] === undefined) delete meta[owned];
     else (meta as Record<string, unknown>)[owned] = current.metadata[owned];
   }
-  if (current.metadata.generation !== undefined) {
-    meta.generation = current.metadata.generation + (sameJson(current.spec, next.spec) ? 0 : 1);
-  }
   applyDefaults(ctx.info.resource, next);
+  // Compared after defaulting and regardless of key order, as kube's strategies compare the decoded specs.
+  if (current.metadata.generation !== undefined) {
+    meta.generation = current.metadata.generation + (jsonEqual(current.spec, next.spec) ? 0 : 1);
+  }
   if (isDaemonSets(ctx.info) && ctx.subresource === undefined) settleTemplateGeneration(next, current);
   if (isNamespaces(ctx.info)) settleNamespaceFinalizers(ctx.subresource, current, input, next);
   // A finalizer removed from an object that is being deleted may complete the deletion: the caller checks.
