@@ -17,6 +17,7 @@ interface Pod extends KubeObject {
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
 }
 interface DaemonSet extends KubeObject {
+  spec?: { template?: unknown };
   status?: { desiredNumberScheduled?: number; currentNumberScheduled?: number; numberReady?: number; numberAvailable?: number; updatedNumberScheduled?: number; numberMisscheduled?: number; observedGeneration?: number };
 }
 
@@ -165,6 +166,17 @@ describe('DaemonSet controller', () => {
     expect(names.stdout.trim().split('\n')).toHaveLength(2);
   }, 150_000);
 
+  it('keeps the template when a client-side-applied DaemonSet is then applied server-side', async () => {
+    const hand = manifest('hand', 'nginx:1.27');
+    expect((await c.kubectl(['apply', '-f', '-'], hand)).code).toBe(0);
+    const ssa = await c.kubectl(['apply', '--server-side', '--field-manager=eks', '-f', '-'], hand);
+    expect([ssa.code, ssa.stdout.trim()]).toEqual([0, 'daemonset.apps/hand serverside-applied']);
+    const d = await ds(ns, 'hand');
+    expect(d.metadata.generation).toBe(1);
+    expect(d.spec?.template).toMatchObject({ metadata: { labels: { app: 'hand' } }, spec: { containers: [{ name: 'hand', image: 'nginx:1.27' }] } });
+    expect((await c.kubectl(['delete', 'ds', 'hand', '-n', ns])).code).toBe(0);
+  }, 60_000);
+
   it("applies EKS's kube-system addons cleanly; aws-node and kube-proxy run one pod per node", async () => {
     const dir = join(repoRoot, 'infra/lab/addons');
     // As lab-up.sh applies them: server-side, field manager eks.
@@ -181,15 +193,19 @@ describe('DaemonSet controller', () => {
     expect(svc.stdout).toMatch(/^\d+\.\d+\.\d+\.\d+ dns dns-tcp metrics$/);
     expect((await c.kubectl(['get', 'deploy', 'coredns', '-n', 'kube-system', '-o', 'jsonpath={.spec.replicas}'])).stdout).toBe('2');
 
-    // Applied again on the running lab, and then by hand with client-side apply: nothing changes (kubectl warns
-    // that the server-side-applied objects lack its last-applied annotation, and adds it).
+    // Applied again on the running lab, then by hand with client-side apply (kubectl warns that server-side-applied
+    // objects lack its last-applied annotation, and adds it), then server-side again: the templates never change.
     expect((await c.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=eks', '-f', dir])).code).toBe(0);
     const csa = await c.kubectl(['apply', '-f', dir]);
     expect(csa.code).toBe(0);
     expect(csa.stdout).toContain('daemonset.apps/aws-node configured');
+    // lab-up.sh on the lab again: kubectl first moves the client-side-apply fields to the eks manager.
+    const again = await c.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=eks', '-f', dir]);
+    expect(again.code).toBe(0);
     for (const name of ['aws-node', 'kube-proxy']) {
       const d = await ds('kube-system', name);
       expect([name, d.metadata.generation, d.metadata.annotations?.['deprecated.daemonset.template.generation']]).toEqual([name, 1, '1']);
     }
+    await waitFor(() => onePerNode('kube-system', 'aws-node', all, 'k8s-app=aws-node').catch(() => false), { timeoutMs: 10_000, description: 'aws-node still on every node' });
   }, 150_000);
 });

@@ -202,6 +202,11 @@ export class DaemonSetsController {
     } catch (err) {
       throw new TerminalError(`invalid selector of DaemonSet ${key}: ${(err as Error).message}`, { cause: err });
     }
+    if (!selector.matches(ds.spec.template.metadata?.labels)) {
+      // The apiserver's validation refuses this (`selector` does not match template `labels`); were it stored,
+      // every pod created would be an orphan and the controller would create pods without end.
+      throw new TerminalError(`DaemonSet ${key}: selector does not match template labels; not creating pods`);
+    }
     const nodes = this.o.nodes.store.list();
     const { cur, old } = await constructHistory(this.history, ds, selector, signal);
     const hash = cur.metadata.labels?.[REVISION_HASH_LABEL] ?? '';
