@@ -82,6 +82,8 @@ describe('DaemonSet controller', () => {
     expect(pod!.metadata.labels?.['controller-revision-hash']).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]+$/);
     const events = await c.kubectl(['get', 'events', '-n', ns, '--field-selector', 'involvedObject.name=agent', '-o', 'jsonpath={range .items[*]}{.reason} {.source.component}{"\\n"}{end}']);
     expect(events.stdout).toContain('SuccessfulCreate daemonset-controller');
+    const describe = await c.kubectl(['describe', 'ds', 'agent', '-n', ns]);
+    expect(describe.stdout).toMatch(/Desired Number of Nodes Scheduled: 3\nCurrent Number of Nodes Scheduled: 3\nNumber of Nodes Scheduled with Up-to-date Pods: 3\nNumber of Nodes Scheduled with Available Pods: 3\nNumber of Nodes Misscheduled: 0\nPods Status:\s+3 Running/);
 
     expect((await c.kubectl(['delete', 'ds', 'tolerant', '-n', ns])).code).toBe(0);
 
@@ -165,6 +167,69 @@ describe('DaemonSet controller', () => {
     const names = await c.kubectl(['get', 'controllerrevisions', '-n', ns, '-l', 'app=agent', '-o', 'name']);
     expect(names.stdout.trim().split('\n')).toHaveLength(2);
   }, 150_000);
+
+  it('surges: with maxSurge 1 and maxUnavailable 0 every node keeps an available pod and at most one node runs two', async () => {
+    const desired = ['ds-a-0', 'ds-a-1', 'ds-b-0', 'ds-c-0'];
+    const surge = (image: string): string => {
+      // On the host network: the fixture's fake ipamd has only eight pod addresses.
+      const m = JSON.parse(manifest('surge', image, { hostNetwork: true })) as { spec: Record<string, unknown> };
+      m.spec['updateStrategy'] = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } };
+      return JSON.stringify(m);
+    };
+    expect((await c.kubectl(['apply', '-f', '-'], surge('nginx:1.27'))).code).toBe(0);
+    await waitFor(() => onePerNode(ns, 'surge', desired), { timeoutMs: 60_000, intervalMs: 250, description: 'surge: one Ready pod per node' });
+    const current = new Map<string, Pod>();
+    let maxUncovered = 0;
+    let maxDoubled = 0;
+    const watching = new AbortController();
+    const watched = (async () => {
+      try {
+        for await (const ev of c.client<Pod>(GVR_PODS, ns).watch({ labelSelector: 'app=surge', resourceVersion: '0' }, watching.signal)) {
+          if (ev.type === 'BOOKMARK') continue;
+          if (ev.type === 'DELETED') current.delete(ev.object.metadata.name ?? '');
+          else current.set(ev.object.metadata.name ?? '', ev.object);
+          if (current.size < desired.length) continue;
+          const live = [...current.values()].filter((p) => !p.metadata.deletionTimestamp);
+          const covered = new Set(live.filter(ready).map((p) => p.spec.nodeName));
+          maxUncovered = Math.max(maxUncovered, desired.filter((n) => !covered.has(n)).length);
+          maxDoubled = Math.max(maxDoubled, desired.filter((n) => live.filter((p) => p.spec.nodeName === n || (p.spec.affinity !== undefined && JSON.stringify(p.spec.affinity).includes(`"${n}"`))).length > 1).length);
+        }
+      } catch {
+        // aborted at the end
+      }
+    })();
+    await waitFor(() => current.size >= desired.length, { timeoutMs: 10_000, description: 'the sampler saw the pods' });
+    expect((await c.kubectl(['set', 'image', 'ds/surge', 'surge=nginx:1.28', '-n', ns])).code).toBe(0);
+    expect((await c.kubectl(['rollout', 'status', 'ds/surge', '-n', ns, '--timeout=25s'])).code).toBe(0);
+    await waitFor(async () => {
+      const list = await pods(ns, 'surge');
+      return list.length === desired.length && list.every((p) => p.spec.containers[0]?.image === 'nginx:1.28' && ready(p));
+    }, { timeoutMs: 30_000, description: 'every surge pod on nginx:1.28, the old ones gone' });
+    watching.abort();
+    await watched;
+    expect([maxUncovered, maxDoubled]).toEqual([0, 1]);
+    expect((await c.kubectl(['delete', 'ds', 'surge', '-n', ns])).code).toBe(0);
+  }, 120_000);
+
+  it('OnDelete: a template change replaces only the pods someone deletes', async () => {
+    const m = JSON.parse(manifest('manual', 'nginx:1.27', { hostNetwork: true })) as { spec: Record<string, unknown> };
+    m.spec['updateStrategy'] = { type: 'OnDelete' };
+    expect((await c.kubectl(['apply', '-f', '-'], JSON.stringify(m))).code).toBe(0);
+    const desired = ['ds-a-0', 'ds-a-1', 'ds-b-0', 'ds-c-0'];
+    await waitFor(() => onePerNode(ns, 'manual', desired), { timeoutMs: 60_000, intervalMs: 250, description: 'manual: one Ready pod per node' });
+    expect((await c.kubectl(['set', 'image', 'ds/manual', 'manual=nginx:1.28', '-n', ns])).code).toBe(0);
+    await waitFor(async () => (await ds(ns, 'manual')).status?.observedGeneration === 2, { timeoutMs: 10_000, description: 'the change observed' });
+    expect((await ds(ns, 'manual')).status?.updatedNumberScheduled).toBe(0);
+    const victim = (await pods(ns, 'manual')).find((p) => p.spec.nodeName === 'ds-b-0')!;
+    expect((await c.kubectl(['delete', 'pod', '-n', ns, victim.metadata.name!])).code).toBe(0);
+    await waitFor(async () => {
+      const list = await pods(ns, 'manual');
+      return list.length === desired.length && list.every(ready) && (await ds(ns, 'manual')).status?.updatedNumberScheduled === 1;
+    }, { timeoutMs: 30_000, description: 'one replaced pod' });
+    const images: Record<string, string | undefined> = Object.fromEntries((await pods(ns, 'manual')).map((p) => [p.spec.nodeName ?? '', p.spec.containers[0]?.image]));
+    expect(images).toEqual({ 'ds-a-0': 'nginx:1.27', 'ds-a-1': 'nginx:1.27', 'ds-b-0': 'nginx:1.28', 'ds-c-0': 'nginx:1.27' });
+    expect((await c.kubectl(['delete', 'ds', 'manual', '-n', ns])).code).toBe(0);
+  }, 120_000);
 
   it('keeps the template when a client-side-applied DaemonSet is then applied server-side', async () => {
     const hand = manifest('hand', 'nginx:1.27');
