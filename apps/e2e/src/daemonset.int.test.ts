@@ -152,6 +152,8 @@ describe('DaemonSet controller', () => {
     expect(revisions.code).toBe(0);
     expect(revisions.stdout).toMatch(/^NAME\s+CONTROLLER\s+REVISION\s+AGE\n/);
     expect(revisions.stdout).toMatch(/agent-\S+\s+daemonset\.apps\/agent\s+2\s/);
+    const explain = await c.kubectl(['explain', 'controllerrevisions.revision']);
+    expect(explain.stdout).toContain('Revision indicates the revision of the state represented by Data.');
 
     const undo = await c.kubectl(['rollout', 'undo', 'ds/agent', '-n', ns]);
     expect(undo.stdout).toContain('daemonset.apps/agent rolled back');
