@@ -26,6 +26,8 @@ export const options = {
   minResyncPeriod: opt.duration(12 * 3600_000, 'the shared informers hand every cached object to the controllers again this often (--min-resync-period)'),
   concurrentNamespaceSyncs: opt.int(10, 'namespaces synced at once (--concurrent-namespace-syncs)', [1, 1_000]),
   namespaceSyncPeriod: opt.duration(300_000, 'how often every namespace is looked at again (--namespace-sync-period)'),
+  concurrentReplicasetSyncs: opt.int(5, 'ReplicaSets synced at once (--concurrent-replicaset-syncs)', [1, 1_000]),
+  concurrentDeploymentSyncs: opt.int(5, 'Deployments synced at once (--concurrent-deployment-syncs)', [1, 1_000]),
   concurrentDaemonsetSyncs: opt.int(2, 'daemon sets synced at once (--concurrent-daemonset-syncs)', [1, 1_000]),
   daemonsetFailedPodBackoff: opt.duration(1_000, 'first wait before a failed daemon pod on a node is deleted again; doubles per failure (kube: 1s, not a flag there)'),
   daemonsetFailedPodMaxBackoff: opt.duration(15 * 60_000, 'longest wait between deletions of failed daemon pods on a node (kube: 15m, not a flag there)'),

@@ -29,7 +29,8 @@ export interface ControllerCluster {
 }
 
 export async function startControllerCluster(apiserverArgs: readonly string[] = []): Promise<ControllerCluster> {
-  const ipamd = new FakeIpamd();
+  // Enough addresses for the controller suites' pods (and those still terminating while new ones start).
+  const ipamd = new FakeIpamd(240);
   await ipamd.start();
   const fx = await startApiserver(apiserverArgs);
   const service = new ResourceServiceClient(fx.grpcAddress, credentials.createSsl(Buffer.from(fx.ca)));

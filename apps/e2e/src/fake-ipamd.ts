@@ -8,14 +8,21 @@ export interface CniCall {
   readonly sandbox: string;
 }
 
-/** ipamd in miniature: hands out `pool` addresses per sandbox (idempotent), releases them on DelNetwork. */
+/**
+ * ipamd in miniature: hands out `pool` addresses per sandbox (idempotent), releases them on DelNetwork.
+ * The pool is 10.0.80.11 onwards, `size` addresses (default 8, so a test can run it dry; at most 240).
+ */
 export class FakeIpamd {
-  readonly pool: string[] = ['10.0.80.11', '10.0.80.12', '10.0.80.13', '10.0.80.14', '10.0.80.15', '10.0.80.16', '10.0.80.17', '10.0.80.18'];
+  readonly pool: string[];
   readonly assigned = new Map<string, string>();
   readonly adds: CniCall[] = [];
   readonly dels: CniCall[] = [];
   private readonly server = new Server();
   port = 0;
+
+  constructor(size = 8) {
+    this.pool = Array.from({ length: Math.min(size, 240) }, (_, i) => `10.0.80.${11 + i}`);
+  }
 
   async start(): Promise<void> {
     const impl: CNIBackendServer = {

@@ -45,7 +45,7 @@ function rest(method: string, path: string, body?: unknown): Promise<{ code: num
 
 function startManager(): ServiceProcess {
   const proc = new ServiceProcess('controller-manager', [
-    '--cert-dir', certDir, '--master', restUrl, '--grpc-server', grpcAddress, '--ops-address', '127.0.0.1', '--ops-port', '0',
+    '--cert-dir', certDir, '--master', restUrl, '--grpc-server', grpcAddress, '--ops-address', '127.0.0.1', '--ops-port', '0', '--controllers', 'namespace-controller',
     // Short leases so a takeover happens within the test's time.
     '--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms',
   ]);

@@ -94,6 +94,13 @@ describe('podsToDelete (ActivePodsWithRanks)', () => {
     ];
     expect(podsToDelete(pods, 2).map((p) => p.metadata.name)).toEqual(['crowded-2', 'crowded-1']);
   });
+  it('ranks by the related pods (sibling ReplicaSets of one Deployment) on the node when given', () => {
+    const t = '2026-01-01T00:00:00Z';
+    const pods = [pod('on-n1', { node: 'n1', ready: t }), pod('on-n2', { node: 'n2', ready: t })];
+    // Alone, the two tie (on-n1 stays first); two active sibling pods on n2 send the n2 pod first.
+    const siblings = [pod('sib-1', { node: 'n2', ready: t }), pod('sib-2', { node: 'n2', ready: t }), pod('gone', { node: 'n1', ready: t, phase: 'Succeeded' })];
+    expect(podsToDelete(pods, 1, [...pods, ...siblings]).map((p) => p.metadata.name)).toEqual(['on-n2']);
+  });
 });
 
 describe('isPodAvailable', () => {

@@ -1,4 +1,4 @@
-import { isPodReady, podCondition } from './pods.js';
+import { isPodActive, isPodReady, podCondition } from './pods.js';
 import type { Pod } from './types.js';
 
 const phaseRank: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
@@ -44,10 +44,15 @@ export function compareForDeletion(a: Pod, b: Pod, rank: (p: Pod) => number = ()
   return Date.parse(b.metadata.creationTimestamp ?? '') - Date.parse(a.metadata.creationTimestamp ?? '') || 0;
 }
 
-/** The first `n` pods to delete, by compareForDeletion with kube's default rank (pods of the set per node). */
-export function podsToDelete(pods: readonly Pod[], n: number): Pod[] {
+/**
+ * The first `n` pods to delete, by compareForDeletion ranked as kube's getPodsRankedByRelatedPodsOnSameNode:
+ * a pod's rank is the number of active `related` pods on its node (kube passes the pods of every ReplicaSet
+ * with the same controller; default: the set itself). (kube skips the sort when all
+ * pods go; sorting anyway changes nothing but the order of the deletes.)
+ */
+export function podsToDelete(pods: readonly Pod[], n: number, related: readonly Pod[] = pods): Pod[] {
   const perNode = new Map<string, number>();
-  for (const p of pods) if (p.spec.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+  for (const p of related) if (p.spec.nodeName && isPodActive(p)) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
   const rank = (p: Pod): number => (p.spec.nodeName ? perNode.get(p.spec.nodeName) ?? 0 : 0);
   return [...pods].sort((a, b) => compareForDeletion(a, b, rank)).slice(0, Math.max(0, n));
 }

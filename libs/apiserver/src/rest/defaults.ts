@@ -37,6 +37,18 @@ export function defaultPodSpec(spec: Obj): void {
 
 const templateSpec = (o: KubeObject): Obj => obj(obj(obj(o.spec)['template'])['spec']);
 
+/** kube's SetDefaults_Deployment strategy: RollingUpdate; its maxUnavailable and maxSurge 25% each when unset. */
+function defaultDeploymentStrategy(spec: Obj): void {
+  setDefault(spec, 'strategy', {});
+  const strategy = obj(spec['strategy']);
+  setDefault(strategy, 'type', 'RollingUpdate');
+  if (strategy['type'] !== 'RollingUpdate') return;
+  setDefault(strategy, 'rollingUpdate', {});
+  const ru = obj(strategy['rollingUpdate']);
+  setDefault(ru, 'maxUnavailable', '25%');
+  setDefault(ru, 'maxSurge', '25%');
+}
+
 export function applyDefaults(resource: string, o: KubeObject): void {
   const spec = obj(o.spec);
   switch (resource) {
@@ -53,7 +65,7 @@ export function applyDefaults(resource: string, o: KubeObject): void {
       return;
     case 'deployments':
       setDefault(spec, 'replicas', 1);
-      setDefault(spec, 'strategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
+      defaultDeploymentStrategy(spec);
       setDefault(spec, 'revisionHistoryLimit', 10);
       setDefault(spec, 'progressDeadlineSeconds', 600);
       defaultPodSpec(templateSpec(o));

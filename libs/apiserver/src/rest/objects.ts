@@ -156,6 +156,12 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     next.metadata.resourceVersion = input.metadata?.resourceVersion ?? current.metadata.resourceVersion;
     // managedFields the writer sent (or server-side apply computed) are kept, as kube's status strategies keep them.
     if (input.metadata?.managedFields !== undefined) next.metadata.managedFields = cloneJson(input.metadata.managedFields);
+    // kube's deployment status strategy keeps only spec and labels: the deployment controller writes the
+    // deployment.kubernetes.io/revision annotation through /status.
+    if (ctx.info.resource === 'deployments' && ctx.info.group === 'apps') {
+      if (input.metadata?.annotations === undefined) delete next.metadata.annotations;
+      else next.metadata.annotations = cloneJson(input.metadata.annotations);
+    }
   } else if (ctx.subresource === 'finalize') {
     // namespaces/finalize changes spec.finalizers only (settled below).
     next = cloneJson(current);
@@ -172,7 +178,10 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
   applyDefaults(ctx.info.resource, next);
   // Compared after defaulting and regardless of key order, as kube's strategies compare the decoded specs.
   if (current.metadata.generation !== undefined) {
-    meta.generation = current.metadata.generation + (jsonEqual(current.spec, next.spec) ? 0 : 1);
+    // kube's deployment strategy also moves it for annotation changes (they are copied to the ReplicaSets).
+    const annotationsMove = ctx.subresource === undefined && ctx.info.resource === 'deployments' && ctx.info.group === 'apps'
+      && !jsonEqual(current.metadata.annotations ?? {}, meta.annotations ?? {});
+    meta.generation = current.metadata.generation + (jsonEqual(current.spec, next.spec) && !annotationsMove ? 0 : 1);
   }
   if (isDaemonSets(ctx.info) && ctx.subresource === undefined) settleTemplateGeneration(next, current);
   if (isNamespaces(ctx.info)) settleNamespaceFinalizers(ctx.subresource, current, input, next);
