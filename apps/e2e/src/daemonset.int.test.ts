@@ -173,7 +173,7 @@ describe('DaemonSet controller', () => {
   it('surges: with maxSurge 1 and maxUnavailable 0 every node keeps an available pod and at most one node runs two', async () => {
     const desired = ['ds-a-0', 'ds-a-1', 'ds-b-0', 'ds-c-0'];
     const surge = (image: string): string => {
-      // On the host network: the fixture's fake ipamd has only eight pod addresses.
+      // On the host network, as node agents usually are (the daemon tolerations then include network-unavailable).
       const m = JSON.parse(manifest('surge', image, { hostNetwork: true })) as { spec: Record<string, unknown> };
       m.spec['updateStrategy'] = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } };
       return JSON.stringify(m);
