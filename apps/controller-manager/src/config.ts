@@ -33,6 +33,9 @@ export const options = {
   jobPodFailureMaxBackoff: opt.duration(360_000, 'cap of that delay (kube\'s fixed MaxJobPodFailureBackOff; ekslab-only)'),
   concurrentCronJobSyncs: opt.int(5, 'cronjobs synced at once (--concurrent-cron-job-syncs)', [1, 1_000]),
   concurrentTtlAfterFinishedSyncs: opt.int(5, 'finished jobs checked for ttlSecondsAfterFinished at once (--concurrent-ttl-after-finished-syncs)', [1, 1_000]),
+  concurrentDaemonsetSyncs: opt.int(2, 'daemon sets synced at once (--concurrent-daemonset-syncs)', [1, 1_000]),
+  daemonsetFailedPodBackoff: opt.duration(1_000, 'first wait before a failed daemon pod on a node is deleted again; doubles per failure (kube: 1s, not a flag there)'),
+  daemonsetFailedPodMaxBackoff: opt.duration(15 * 60_000, 'longest wait between deletions of failed daemon pods on a node (kube: 15m, not a flag there)'),
 };
 
 export type Config = ConfigOf<typeof options>;

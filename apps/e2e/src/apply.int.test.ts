@@ -123,9 +123,10 @@ describe.each(['1.27', '1.33'])('server-side apply with kubectl %s', (version) =
     expect(await managers()).toEqual(['kubectl-client-side-apply/Update']);
     const conflict = await k(['apply', '--server-side', '-f', '-'], csa(4));
     expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
-    // The same values are shared, not a conflict; after a successful apply kubectl hands the client-side fields to "kubectl".
+    // The same values are shared, not a conflict; after a successful apply kubectl hands the client-side fields to "kubectl"
+    // and applies the last-applied annotation as "kubectl-last-applied", which keeps owning it.
     expect((await k(['apply', '--server-side', '-f', '-'], csa(2))).stdout.trim()).toBe('deployment.apps/legacy serverside-applied');
-    expect(await managers()).toEqual(['kubectl/Apply']);
+    expect(await managers()).toEqual(['kubectl/Apply', 'kubectl-last-applied/Apply']);
     expect((await k(['apply', '--server-side', '-f', '-'], csa(4))).stdout.trim()).toBe('deployment.apps/legacy serverside-applied');
     expect((await k(['-n', ns, 'get', 'deploy', 'legacy', '-o', 'jsonpath={.spec.replicas}'])).stdout).toBe('4');
     // The client-side apply annotation follows kubectl's server-side applies, so a later client-side apply diffs against them.

@@ -54,6 +54,7 @@ export const resources: readonly ResourceInfo[] = [
   r('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], categories: ['all'], subresources: { ...status, ...scale } }),
   r('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: { ...status, ...scale } }),
   r('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ['all'], subresources: status }),
+  r('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   r('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: status }),
   r('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: status }),
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),

@@ -39,6 +39,11 @@ export class ControllerExpectations {
     this.byKey.set(key, { add: 0, del: podKeys.length, at: this.clock.now(), deleting: new Set(podKeys) });
   }
 
+  /** Expects `creations` pods to appear and these pods (namespace/name keys) to go, at once (SetExpectations). */
+  expect(key: string, creations: number, podKeys: readonly string[]): void {
+    this.byKey.set(key, { add: creations, del: podKeys.length, at: this.clock.now(), deleting: new Set(podKeys) });
+  }
+
   creationObserved(key: string): void {
     const e = this.byKey.get(key);
     if (e) e.add -= 1;

@@ -1,6 +1,7 @@
 // Every controller the controller-manager can run, in kube's order of registration. --controllers picks.
 import type { ControllerDescriptor } from '../framework/controller.js';
 import { cronJobController } from './cronjob/descriptor.js';
+import { daemonSetController } from './daemonset/descriptor.js';
 import { deploymentController } from './deployment/descriptor.js';
 import { jobController } from './job/descriptor.js';
 import { namespaceController } from './namespace/descriptor.js';
@@ -14,4 +15,5 @@ export const allControllers: readonly ControllerDescriptor[] = [
   jobController,
   cronJobController,
   ttlAfterFinishedController,
+  daemonSetController,
 ];

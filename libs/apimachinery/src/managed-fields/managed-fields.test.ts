@@ -84,6 +84,25 @@ describe('managed fields — apply', () => {
     expect(again.managedFields).toEqual(first.managedFields);
   });
 
+  it('managed fields — apply after kubectl\'s client-side-apply upgrade keeps maps and lists whose members it still applies', () => {
+    const cfg = deployment({ replicas: 2, ...podSpec('nginx:1') });
+    const live = applied(undefined, cfg, 'kubectl-client-side-apply', undefined).object;
+    // kubectl moves the client-side-apply fields to the server-side manager, naming maps and lists themselves.
+    const upgraded = [{
+      manager: 'eks', operation: 'Apply', apiVersion: 'apps/v1', time: opts.time, fieldsType: 'FieldsV1',
+      fieldsV1: {
+        'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+        'f:spec': {
+          'f:replicas': {}, 'f:selector': {},
+          'f:template': { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:containers': { '.': {}, 'k:{"name":"nginx"}': { '.': {}, 'f:image': {}, 'f:name': {}, 'f:ports': { '.': {}, 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } } } } } },
+        },
+      },
+    }];
+    const r = applied(live, cfg, 'eks', upgraded, false, later);
+    expect(r.object).toEqual(cfg);
+    expect(r.changed).toBe(false);
+  });
+
   const scaled = () => {
     const created = applied(undefined, deployment({ replicas: 2, ...podSpec('nginx:1') }), 'kubectl', undefined);
     const live = structuredClone(created.object);

@@ -220,7 +220,7 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, manager
     // Prune: what this manager applied last time, no longer applies, and nobody else owns.
     let gone = last.set.difference(set);
     for (const [id, o] of owned) if (id !== selfId) gone = gone.difference(o.set);
-    removeItems(merged, gone, opts.type);
+    removeItems(merged, withoutParentsOfOwned(gone, [set, ...[...owned].filter(([id]) => id !== selfId).map(([, o]) => o.set)]), opts.type);
   }
   const diff = compare(before, merged, opts.type);
   const notIgnored = (set: FieldSet): FieldSet => (opts.ignored ? set.recursiveDifference(opts.ignored) : set);
@@ -240,6 +240,20 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, manager
   const time = isChanged || !last?.time ? opts.time : last.time;
   owned.set(selfId, { owner: { ...self, apiVersion: opts.apiVersion }, set, time });
   return { ok: true, object: merged, managedFields: encodeManagedFields(owned), changed: isChanged };
+}
+
+/**
+ * Drops from `gone` every path that is a parent of a path someone still owns: a set may name a map or list
+ * itself (`f:labels: {".": {}}`, as kubectl's client-side-apply upgrade writes it) while the new apply names
+ * only its members; removing the parent would take the owned members with it (structured-merge-diff adds
+ * such items back after pruning).
+ */
+function withoutParentsOfOwned(gone: FieldSet, kept: readonly FieldSet[]): FieldSet {
+  const prefixes = new Set<string>();
+  for (const s of kept) {
+    for (const path of s.paths()) for (let n = 1; n < path.length; n++) prefixes.add(pathString(path.slice(0, n)));
+  }
+  return FieldSet.of(...gone.paths().filter((p) => !prefixes.has(pathString(p))));
 }
 
 /** printManager: `"kubectl"`, `"kubectl-client-side-apply" using apps/v1`, `"x" with subresource "scale" using apps/v1`. */

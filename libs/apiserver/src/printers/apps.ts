@@ -1,6 +1,6 @@
-/** apps/v1: deployments, replicasets, daemonsets. */
+/** apps/v1: deployments, replicasets, daemonsets, controllerrevisions. */
 import { age, ageColumn, col, containerColumns, name, nameColumn } from './columns.js';
-import { num, rec, type Json } from './fields.js';
+import { num, rec, recs, str, type Json } from './fields.js';
 import { containerCells, formatLabelSelector, formatLabels, selectorString } from './format.js';
 import type { Printer } from './types.js';
 
@@ -77,4 +77,24 @@ export const daemonSetPrinter: Printer = {
       age(obj, now), containers, images, formatLabelSelector(spec['selector']),
     ];
   },
+};
+
+/** `daemonset.apps/web`: the controller reference as kube's formatResourceName prints it with its kind. */
+function controllerName(obj: Json): string {
+  const ref = recs(rec(obj['metadata'])['ownerReferences']).find((r) => r['controller'] === true);
+  if (!ref) return '<none>';
+  const apiVersion = str(ref['apiVersion']);
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  const kind = group ? `${str(ref['kind'])}.${group}` : str(ref['kind']);
+  return kind ? `${kind.toLowerCase()}/${str(ref['name'])}` : str(ref['name']);
+}
+
+export const controllerRevisionPrinter: Printer = {
+  columns: [
+    nameColumn,
+    col('Controller', 'string', 'Controller of the object'),
+    col('Revision', 'string', 'Revision indicates the revision of the state represented by Data.'),
+    ageColumn,
+  ],
+  row: (obj, now) => [name(obj), controllerName(obj), num(obj['revision']), age(obj, now)],
 };

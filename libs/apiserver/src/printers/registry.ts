@@ -1,5 +1,5 @@
 /** Which printer kube-apiserver uses for each group/resource. */
-import { daemonSetPrinter, deploymentPrinter, replicaSetPrinter } from './apps.js';
+import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter } from './apps.js';
 import { cronJobPrinter, jobPrinter } from './batch.js';
 import { leasePrinter, podDisruptionBudgetPrinter, priorityClassPrinter } from './cluster.js';
 import { age, ageColumn, name, nameColumn } from './columns.js';
@@ -26,6 +26,7 @@ const printers: ReadonlyMap<string, Printer> = new Map<string, Printer>([
   ['apps/deployments', deploymentPrinter],
   ['apps/replicasets', replicaSetPrinter],
   ['apps/daemonsets', daemonSetPrinter],
+  ['apps/controllerrevisions', controllerRevisionPrinter],
   ['batch/jobs', jobPrinter],
   ['batch/cronjobs', cronJobPrinter],
   ['coordination.k8s.io/leases', leasePrinter],

@@ -30,6 +30,10 @@ const cases: [string, string, string, KubeObject, Cell[]][] = [
     spec: { selector: { matchLabels: { 'k8s-app': 'aws-node' } }, template: { spec: { ...template.spec, nodeSelector: { 'kubernetes.io/os': 'linux' } } } },
     status: { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 2, updatedNumberScheduled: 3, numberAvailable: 2 },
   }, ['aws-node', 3, 3, 2, 3, 2, 'kubernetes.io/os=linux', '60m', 'nginx,log', 'nginx:1.25,busybox', 'k8s-app=aws-node']],
+  ['controllerrevision — owned by a daemonset', 'apps', 'controllerrevisions', {
+    metadata: meta('aws-node-5d9c7b', { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'aws-node', uid: 'u', controller: true }] }), revision: 3,
+  }, ['aws-node-5d9c7b', 'daemonset.apps/aws-node', 3, '60m']],
+  ['controllerrevision — no controller', 'apps', 'controllerrevisions', { metadata: meta('loose'), revision: 1 }, ['loose', '<none>', 1, '60m']],
   ['job — complete in 45s', 'batch', 'jobs', job('pi', { completions: 1 }, {
     succeeded: 1, startTime: ago(10 * minute), completionTime: ago(10 * minute - 45 * second),
     conditions: [{ type: 'SuccessCriteriaMet', status: 'True' }, { type: 'Complete', status: 'True' }],

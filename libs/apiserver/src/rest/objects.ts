@@ -2,8 +2,10 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { cloneJson } from '@ekslab/apimachinery';
 import { apiVersionOf, qualifiedResource, type ResourceInfo } from '../resources.js';
 import { failure } from '../http/status.js';
+import { settleTemplateGeneration } from './daemonsets.js';
 import { applyDefaults } from './defaults.js';
 import { prepareJobForCreate, validateCronJob, validateJob } from './jobs.js';
+import { jsonEqual } from './json-equal.js';
 import { isNamespaces, settleNamespaceFinalizers } from './namespaces.js';
 
 export interface ObjectMeta {
@@ -130,6 +132,7 @@ export function prepareForCreate(ctx: CreateContext, input: Record<string, unkno
     prepareJobForCreate(obj);
     validateJob(obj);
   } else if (isBatch(ctx.info, 'cronjobs')) validateCronJob(obj);
+  if (isDaemonSets(ctx.info)) settleTemplateGeneration(obj);
   return obj;
 }
 
@@ -137,8 +140,6 @@ export interface UpdateContext {
   readonly info: ResourceInfo;
   readonly subresource?: string;
 }
-
-const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Applies the rules of an update to `next` given the stored `current`: server-owned metadata is kept,
@@ -179,21 +180,24 @@ export function prepareForUpdate(ctx: UpdateContext, current: KubeObject, input:
     if (current.metadata[owned] === undefined) delete meta[owned];
     else (meta as Record<string, unknown>)[owned] = current.metadata[owned];
   }
+  applyDefaults(ctx.info.resource, next);
+  // Compared after defaulting and regardless of key order, as kube's strategies compare the decoded specs.
   if (current.metadata.generation !== undefined) {
     // kube's deployment strategy also moves it for annotation changes (they are copied to the ReplicaSets).
     const annotationsMove = ctx.subresource === undefined && ctx.info.resource === 'deployments' && ctx.info.group === 'apps'
-      && !sameJson(current.metadata.annotations ?? {}, meta.annotations ?? {});
-    meta.generation = current.metadata.generation + (sameJson(current.spec, next.spec) && !annotationsMove ? 0 : 1);
+      && !jsonEqual(current.metadata.annotations ?? {}, meta.annotations ?? {});
+    meta.generation = current.metadata.generation + (jsonEqual(current.spec, next.spec) && !annotationsMove ? 0 : 1);
   }
-  applyDefaults(ctx.info.resource, next);
   if (isBatch(ctx.info, 'jobs') && ctx.subresource === undefined) validateJob(next, current);
   else if (isBatch(ctx.info, 'cronjobs') && ctx.subresource === undefined) validateCronJob(next, current);
+  if (isDaemonSets(ctx.info) && ctx.subresource === undefined) settleTemplateGeneration(next, current);
   if (isNamespaces(ctx.info)) settleNamespaceFinalizers(ctx.subresource, current, input, next);
   // A finalizer removed from an object that is being deleted may complete the deletion: the caller checks.
   return next;
 }
 
 const isBatch = (info: ResourceInfo, resource: 'jobs' | 'cronjobs'): boolean => info.group === 'batch' && info.resource === resource;
+const isDaemonSets = (info: ResourceInfo): boolean => info.group === 'apps' && info.resource === 'daemonsets';
 
 /** `pods "x"`-style reference used in Kubernetes' messages. */
 export const objectRef = (info: ResourceInfo, name: string): string => `${qualifiedResource(info)} ${JSON.stringify(name)}`;
