@@ -10,6 +10,13 @@ export const info: CommandInfo & { readonly service: string } = {
 /** Whether this service's work runs only on the replica holding its Lease (all replicas run the same binary). */
 export const leaderElected = true;
 
+/** A non-negative decimal (rates, fractions). */
+const decimal = (defaultValue: number, description: string): ReturnType<typeof opt.parsed<number>> => opt.parsed(defaultValue, description, (raw) => {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`"${raw}" is not a non-negative number`);
+  return n;
+}, { placeholder: '<number>' });
+
 export const options = {
   ...commonOptions(10257),
   // kube-controller-manager --master; here only for discovery, which the gRPC API lacks.
@@ -36,6 +43,14 @@ export const options = {
   concurrentDaemonsetSyncs: opt.int(2, 'daemon sets synced at once (--concurrent-daemonset-syncs)', [1, 1_000]),
   daemonsetFailedPodBackoff: opt.duration(1_000, 'first wait before a failed daemon pod on a node is deleted again; doubles per failure (kube: 1s, not a flag there)'),
   daemonsetFailedPodMaxBackoff: opt.duration(15 * 60_000, 'longest wait between deletions of failed daemon pods on a node (kube: 15m, not a flag there)'),
+  // The node lifecycle controller (kube-controller-manager's flags and defaults).
+  nodeMonitorPeriod: opt.duration(5_000, 'how often node health is checked (--node-monitor-period)'),
+  nodeMonitorGracePeriod: opt.duration(50_000, 'a node whose kubelet posted no status and renewed no Lease for this long is marked Unknown (--node-monitor-grace-period)'),
+  nodeStartupGracePeriod: opt.duration(60_000, 'how long a new node may take to report before it is marked Unknown (--node-startup-grace-period)'),
+  nodeEvictionRate: decimal(0.1, 'nodes per second tainted for eviction in a healthy zone (--node-eviction-rate)'),
+  secondaryNodeEvictionRate: decimal(0.01, 'nodes per second tainted in a partially disrupted zone larger than --large-cluster-size-threshold (--secondary-node-eviction-rate)'),
+  largeClusterSizeThreshold: opt.int(50, 'zones up to this many nodes are not evicted at all while partially disrupted (--large-cluster-size-threshold)', [0, 100_000]),
+  unhealthyZoneThreshold: decimal(0.55, 'fraction of not-Ready nodes (at least 3) that makes a zone partially disrupted (--unhealthy-zone-threshold)'),
 };
 
 export type Config = ConfigOf<typeof options>;

@@ -14,7 +14,9 @@ export class ControllerManagerMetrics {
   readonly retries: Counter;
   readonly workDuration: Histogram;
 
-  constructor(registry: Registry, private readonly leaseName: string) {
+  private nodeCollectorMetrics: NodeCollectorMetrics | undefined;
+
+  constructor(readonly registry: Registry, private readonly leaseName: string) {
     this.leader = new Gauge({ name: 'leader_election_master_status', help: 'Whether this replica is the leader (1) or not (0)', labelNames: ['name'], registers: [registry] });
     this.leader.set({ name: leaseName }, 0);
     const queues = this.queues;
@@ -33,6 +35,18 @@ export class ControllerManagerMetrics {
     });
   }
 
+  /** The node lifecycle controller's metrics (kube's node_collector_*), registered on first use. */
+  nodeCollector(): NodeCollectorMetrics {
+    const registers = [this.registry];
+    this.nodeCollectorMetrics ??= {
+      zoneHealth: new Gauge({ name: 'node_collector_zone_health', help: 'Gauge measuring percentage of healthy nodes per zone.', labelNames: ['zone'], registers }),
+      zoneSize: new Gauge({ name: 'node_collector_zone_size', help: 'Gauge measuring number of registered Nodes per zones.', labelNames: ['zone'], registers }),
+      unhealthyNodes: new Gauge({ name: 'node_collector_unhealthy_nodes_in_zone', help: 'Gauge measuring number of not Ready Nodes per zones.', labelNames: ['zone'], registers }),
+      evictions: new Counter({ name: 'node_collector_evictions_total', help: 'Number of Node evictions that happened since current instance of NodeController started.', labelNames: ['zone'], registers }),
+    };
+    return this.nodeCollectorMetrics;
+  }
+
   setLeading(leading: boolean): void {
     this.leader.set({ name: this.leaseName }, leading ? 1 : 0);
   }
@@ -42,4 +56,11 @@ export class ControllerManagerMetrics {
     if (queue) this.queues.set(name, queue as WorkQueue<unknown>);
     else this.queues.delete(name);
   }
+}
+
+export interface NodeCollectorMetrics {
+  readonly zoneHealth: Gauge;
+  readonly zoneSize: Gauge;
+  readonly unhealthyNodes: Gauge;
+  readonly evictions: Counter;
 }

@@ -121,6 +121,21 @@ describe('KubeletAgent', () => {
     await stop();
   });
 
+  it('after its Lease went unrenewed for more than half its duration, the next status sync patches even an unchanged status', async () => {
+    const { clock, apis: [api], t0, stop } = setup();
+    await clock.advance(1);
+    // Renewals fail from 10 s on (the apiserver was unreachable); the node controller may have marked it Unknown.
+    api!.failLease = 7;
+    await clock.advance(60_000);
+    // The renewal at 29.6 s succeeds 29.6 s after the last one (> 20 s): the status sync that follows reports,
+    // and none after it (unchanged, within 5 min).
+    const patches = api!.times('patchStatus').map((t) => t - t0);
+    expect(patches).toHaveLength(1);
+    expect(patches[0]).toBeGreaterThan(29_600);
+    expect(patches[0]).toBeLessThanOrEqual(40_000);
+    await stop();
+  });
+
   it('backs off a failing node on its own (200 ms doubling to 7 s) and recovers', async () => {
     const { clock, metrics, apis: [bad, good], t0, stop } = setup(2);
     await clock.advance(1);

@@ -85,6 +85,8 @@ interface NodeState {
   uid: string | undefined;
   conditions: readonly NodeCondition[];
   lastReportMs: number | undefined;
+  /** When the Lease was last renewed successfully (ms). */
+  lastLeaseMs: number | undefined;
   /** The resourceVersion of the node's Lease as last written or read (the update precondition); undefined: not known. */
   leaseVersion: string | undefined;
   readonly failures: Record<TaskKind, number>;
@@ -140,7 +142,7 @@ export class KubeletAgent {
   /** Starts hosting a node: registers it at once, then heartbeats. A name already hosted is left as it is. */
   addNode(spec: NodeSpec): void {
     if (this.nodes.has(spec.name)) return;
-    const node: NodeState = { spec, uid: undefined, conditions: [], lastReportMs: undefined, leaseVersion: undefined, failures: { register: 0, lease: 0, status: 0 }, removed: false };
+    const node: NodeState = { spec, uid: undefined, conditions: [], lastReportMs: undefined, lastLeaseMs: undefined, leaseVersion: undefined, failures: { register: 0, lease: 0, status: 0 }, removed: false };
     this.nodes.set(spec.name, node);
     this.options.metrics.hostedNodes(this.nodes.size);
     this.scheduler.schedule(this.options.clock.now(), { node, kind: 'register' });
@@ -230,13 +232,26 @@ export class KubeletAgent {
       const created = await api.createLease(desired, signal);
       if (created !== undefined) {
         node.leaseVersion = created.metadata.resourceVersion;
+        this.leaseRenewed(node);
         return nextLeaseRenewal(clock.now(), random, timing);
       }
       node.leaseVersion = (await api.getLease(signal))?.metadata.resourceVersion;
       if (node.leaseVersion === undefined) throw new Error(`lease ${node.spec.name} exists and then does not; retrying`);
     }
     node.leaseVersion = (await api.updateLease(desired, node.leaseVersion, signal)).metadata.resourceVersion;
+    this.leaseRenewed(node);
     return nextLeaseRenewal(clock.now(), random, timing);
+  }
+
+  /**
+   * After a gap of more than half the Lease duration (the agent was frozen, or the apiserver unreachable) the
+   * node lifecycle controller may have marked the node Unknown: the next status sync patches the status even if
+   * it did not change here, as the kubelet does when the API's node differs from what it computed.
+   */
+  private leaseRenewed(node: NodeState): void {
+    const now = this.options.clock.now();
+    if (node.lastLeaseMs !== undefined && now - node.lastLeaseMs > (this.options.timing.leaseDurationSeconds * 1000) / 2) node.lastReportMs = undefined;
+    node.lastLeaseMs = now;
   }
 
   private async status(node: NodeState, signal: AbortSignal): Promise<number> {

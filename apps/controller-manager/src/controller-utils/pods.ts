@@ -46,3 +46,7 @@ export function isPodTerminating(pod: Pod): boolean {
 export function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
+
+/** The pods-by-node index (`spec.nodeName`) controllers share on the pod informer. */
+export const POD_NODE_INDEX = 'spec.nodeName';
+export const podNodeIndexFunc = (pod: Pod): string[] => (pod.spec.nodeName ? [pod.spec.nodeName] : []);

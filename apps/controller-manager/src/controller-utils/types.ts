@@ -27,6 +27,7 @@ export interface Condition {
   lastTransitionTime?: string;
   lastUpdateTime?: string;
   lastProbeTime?: string | null;
+  lastHeartbeatTime?: string;
 }
 
 export interface Toleration {

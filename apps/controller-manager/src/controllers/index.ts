@@ -5,6 +5,7 @@ import { daemonSetController } from './daemonset/descriptor.js';
 import { deploymentController } from './deployment/descriptor.js';
 import { jobController } from './job/descriptor.js';
 import { namespaceController } from './namespace/descriptor.js';
+import { nodeLifecycleController, taintEvictionController } from './node-lifecycle/descriptor.js';
 import { replicaSetController } from './replicaset/descriptor.js';
 import { ttlAfterFinishedController } from './ttl-after-finished/descriptor.js';
 
@@ -16,4 +17,6 @@ export const allControllers: readonly ControllerDescriptor[] = [
   cronJobController,
   ttlAfterFinishedController,
   daemonSetController,
+  nodeLifecycleController,
+  taintEvictionController,
 ];

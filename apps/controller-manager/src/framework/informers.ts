@@ -21,12 +21,13 @@ export interface SharedInformersOptions {
  */
 export class SharedInformers {
   private readonly informers = new Map<string, Informer<KubeObject>>();
+  private readonly indexNames = new Map<string, Set<string>>();
   private readonly running: Promise<void>[] = [];
   private signal: AbortSignal | undefined;
 
   constructor(private readonly o: SharedInformersOptions) {}
 
-  /** The shared informer of `gvr` (all namespaces); `indexers` are added to it (names must not clash). */
+  /** The shared informer of `gvr` (all namespaces); `indexers` are added to it (an index name stands for one function: asked twice, added once). */
   informer<T extends KubeObject>(gvr: GroupVersionResource, indexers?: Record<string, IndexFunc<T>>): Informer<T> {
     const key = gvrString(gvr);
     let informer = this.informers.get(key) as Informer<T> | undefined;
@@ -36,7 +37,12 @@ export class SharedInformers {
       this.informers.set(key, informer as unknown as Informer<KubeObject>);
       if (this.signal) this.running.push(informer.start(this.signal));
     }
-    if (indexers) informer.addIndexers(indexers);
+    // An index asked for by several controllers (same name = same function) is added once.
+    const names = this.indexNames.get(key) ?? new Set<string>();
+    this.indexNames.set(key, names);
+    const fresh = Object.entries(indexers ?? {}).filter(([name]) => !names.has(name));
+    for (const [name] of fresh) names.add(name);
+    if (fresh.length > 0) informer.addIndexers(Object.fromEntries(fresh));
     return informer;
   }
 

@@ -65,6 +65,11 @@ export class PodWorker {
   update(pod: ApiPod): void {
     if (this.dropped || this.rt.finished) return;
     this.resourceVersion = pod.metadata.resourceVersion;
+    // Someone else changed the pod's readiness (the node lifecycle controller's MarkPodsNotReady while this node
+    // was silent): write ours again, as the kubelet's status manager does when the API's status differs from its own.
+    const apiReady = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const ownReady = this.conditions?.find((c) => c.type === 'Ready')?.status;
+    if (apiReady !== undefined && ownReady !== undefined && apiReady !== ownReady) this.written = undefined;
     this.rt.update(pod, this.deps.clock.now());
     this.wake(this.deps.clock.now());
   }

@@ -1,7 +1,9 @@
 // Where a daemon pod belongs, as kube's DaemonSet controller decides it (pkg/controller/daemon and
 // component-helpers' nodeaffinity and taint helpers). The scheduler has its own copy in libs/scheduler,
 // which the controller-manager may not import; this one covers what NodeShouldRunDaemonPod needs.
-import type { Node, Pod, PodSpec, Taint, Toleration } from '../../controller-utils/index.js';
+import { untoleratedTaint, type Node, type Pod, type PodSpec, type Toleration } from '../../controller-utils/index.js';
+
+export { toleratesTaint, untoleratedTaint } from '../../controller-utils/index.js';
 import type { DaemonSet } from './types.js';
 
 export interface NodeSelectorRequirement {
@@ -19,25 +21,6 @@ export interface NodeSelector {
 interface Affinity {
   nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector; [field: string]: unknown };
   [field: string]: unknown;
-}
-
-/** v1helper ToleratesTaint: effect and key must match when set; Exists ignores the value, Equal (the default) compares it. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
-
-/** The first taint passing `filter` that no toleration tolerates (v1helper.FindMatchingUntoleratedTaint). */
-export function untoleratedTaint(taints: readonly Taint[], tolerations: readonly Toleration[], filter: (t: Taint) => boolean): Taint | undefined {
-  return taints.find((taint) => filter(taint) && !tolerations.some((t) => toleratesTaint(t, taint)));
 }
 
 const int64 = (s: string | undefined): number | undefined => (s !== undefined && /^[+-]?\d+$/.test(s) ? Number(s) : undefined);
