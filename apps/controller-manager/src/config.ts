@@ -51,6 +51,7 @@ export const options = {
   secondaryNodeEvictionRate: decimal(0.01, 'nodes per second tainted in a partially disrupted zone larger than --large-cluster-size-threshold (--secondary-node-eviction-rate)'),
   largeClusterSizeThreshold: opt.int(50, 'zones up to this many nodes are not evicted at all while partially disrupted (--large-cluster-size-threshold)', [0, 100_000]),
   unhealthyZoneThreshold: decimal(0.55, 'fraction of not-Ready nodes (at least 3) that makes a zone partially disrupted (--unhealthy-zone-threshold)'),
+  concurrentGcSyncs: opt.int(20, 'garbage collector workers (--concurrent-gc-syncs)', [1, 1_000]),
 };
 
 export type Config = ConfigOf<typeof options>;

@@ -3,6 +3,7 @@ import type { ControllerDescriptor } from '../framework/controller.js';
 import { cronJobController } from './cronjob/descriptor.js';
 import { daemonSetController } from './daemonset/descriptor.js';
 import { deploymentController } from './deployment/descriptor.js';
+import { garbageCollectorController } from './garbage-collector/descriptor.js';
 import { jobController } from './job/descriptor.js';
 import { namespaceController } from './namespace/descriptor.js';
 import { nodeLifecycleController, taintEvictionController } from './node-lifecycle/descriptor.js';
@@ -19,4 +20,5 @@ export const allControllers: readonly ControllerDescriptor[] = [
   daemonSetController,
   nodeLifecycleController,
   taintEvictionController,
+  garbageCollectorController,
 ];
