@@ -52,6 +52,9 @@ export const options = {
   largeClusterSizeThreshold: opt.int(50, 'zones up to this many nodes are not evicted at all while partially disrupted (--large-cluster-size-threshold)', [0, 100_000]),
   unhealthyZoneThreshold: decimal(0.55, 'fraction of not-Ready nodes (at least 3) that makes a zone partially disrupted (--unhealthy-zone-threshold)'),
   concurrentGcSyncs: opt.int(20, 'garbage collector workers (--concurrent-gc-syncs)', [1, 1_000]),
+  terminatedPodGcThreshold: opt.int(12_500, 'terminated pods kept before the oldest are deleted; 0 = never (--terminated-pod-gc-threshold)', [0, 10_000_000]),
+  podGcPeriod: opt.duration(20_000, 'how often the pod garbage collector runs (kube: fixed 20s)'),
+  podGcQuarantine: opt.duration(40_000, 'how long a node must be missing before its pods are orphaned (kube: fixed 40s)'),
 };
 
 export type Config = ConfigOf<typeof options>;

@@ -3,10 +3,12 @@ import { waitFor } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControllerCluster, type ControllerCluster } from './controller-fixture.js';
 
-// The garbage collector alone (--controllers garbage-collector-controller) on the built apiserver: owner chains
-// built by hand with ownerReferences (ConfigMaps owning ConfigMaps and Secrets), so nothing but the collector acts.
+// The garbage collector and the pod GC alone on the built apiserver: owner chains built by hand with
+// ownerReferences (ConfigMaps owning ConfigMaps and Secrets), pods bound by hand, so nothing else acts.
 const CM = { group: '', version: 'v1', resource: 'configmaps' };
 const SECRETS = { group: '', version: 'v1', resource: 'secrets' };
+const PODS = { group: '', version: 'v1', resource: 'pods' };
+const NODES = { group: '', version: 'v1', resource: 'nodes' };
 const ns = 'gc';
 
 interface Obj extends KubeObject { metadata: KubeObject['metadata'] & { ownerReferences?: { apiVersion?: string; kind?: string; uid: string; name: string; blockOwnerDeletion?: boolean }[]; finalizers?: string[] } }
@@ -32,7 +34,8 @@ async function exists(gvr: typeof CM, name: string): Promise<Obj | undefined> {
 
 beforeAll(async () => {
   c = await startControllerCluster();
-  c.startControllerManager(['garbage-collector-controller']);
+  c.startControllerManager(['garbage-collector-controller', 'pod-garbage-collector-controller'],
+    ['--terminated-pod-gc-threshold', '2', '--pod-gc-period', '1s', '--pod-gc-quarantine', '3s']);
   expect((await c.kubectl(['create', 'namespace', ns])).code).toBe(0);
 }, 120_000);
 
@@ -86,4 +89,32 @@ describe('garbage collector', () => {
     await waitFor(async () => !(await exists(CM, 'dangling')), { timeoutMs: 30_000, intervalMs: 250, description: 'dangling collected' });
     expect((await exists(CM, 'kept'))?.metadata.uid).toBe(kept.metadata.uid);
   });
+
+  const pod = (name: string, nodeName: string): Obj => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec: { nodeName, containers: [{ name: 'c', image: 'busybox:1.36' }] },
+  } as Obj);
+
+  it('pod GC: pods bound to a node that does not exist are deleted after the quarantine', async () => {
+    const created = await c.client<Obj>(PODS, ns).create(pod('on-ghost', 'ghost-node'), { signal: s() });
+    const start = Date.now();
+    await waitFor(async () => !(await exists(PODS, 'on-ghost')), { timeoutMs: 30_000, intervalMs: 250, description: 'orphaned pod deleted' });
+    // Not before the 3 s quarantine.
+    expect(Date.now() - start).toBeGreaterThanOrEqual(2_500);
+    expect(created.metadata.uid).toBeDefined();
+  });
+
+  it('pod GC: terminated pods above --terminated-pod-gc-threshold are deleted oldest first', async () => {
+    await c.client<Obj>(NODES).create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'real-node' } } as Obj, { signal: s() });
+    const names = ['done-1', 'done-2', 'done-3', 'done-4'];
+    for (const name of names) {
+      const p = await c.client<Obj>(PODS, ns).create(pod(name, 'real-node'), { signal: s() });
+      await c.client<Obj>(PODS, ns).patch(name, 'merge', { status: { phase: 'Succeeded' } }, { signal: s(), subresource: 'status' });
+      expect(p.metadata.uid).toBeDefined();
+      // creationTimestamp has second precision: a second apart, the age order is unambiguous.
+      await new Promise((r) => setTimeout(r, 1_100));
+    }
+    await waitFor(async () => !(await exists(PODS, 'done-1')) && !(await exists(PODS, 'done-2')), { timeoutMs: 30_000, intervalMs: 250, description: 'the two oldest deleted' });
+    expect(await exists(PODS, 'done-3')).toBeDefined();
+    expect(await exists(PODS, 'done-4')).toBeDefined();
+  }, 60_000);
 });

@@ -7,6 +7,7 @@ import { garbageCollectorController } from './garbage-collector/descriptor.js';
 import { jobController } from './job/descriptor.js';
 import { namespaceController } from './namespace/descriptor.js';
 import { nodeLifecycleController, taintEvictionController } from './node-lifecycle/descriptor.js';
+import { podGcController } from './podgc/descriptor.js';
 import { replicaSetController } from './replicaset/descriptor.js';
 import { ttlAfterFinishedController } from './ttl-after-finished/descriptor.js';
 
@@ -21,4 +22,5 @@ export const allControllers: readonly ControllerDescriptor[] = [
   nodeLifecycleController,
   taintEvictionController,
   garbageCollectorController,
+  podGcController,
 ];
