@@ -104,7 +104,7 @@ describe('garbage collector', () => {
   });
 
   it('pod GC: terminated pods above --terminated-pod-gc-threshold are deleted oldest first', async () => {
-    await c.client<Obj>(NODES).create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'real-node' } } as Obj, { signal: s() });
+    await c.client<Obj>(NODES).create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'real-node' } }, { signal: s() });
     const names = ['done-1', 'done-2', 'done-3', 'done-4'];
     for (const name of names) {
       const p = await c.client<Obj>(PODS, ns).create(pod(name, 'real-node'), { signal: s() });
