@@ -55,6 +55,10 @@ export const options = {
   terminatedPodGcThreshold: opt.int(12_500, 'terminated pods kept before the oldest are deleted; 0 = never (--terminated-pod-gc-threshold)', [0, 10_000_000]),
   podGcPeriod: opt.duration(20_000, 'how often the pod garbage collector runs (kube: fixed 20s)'),
   podGcQuarantine: opt.duration(40_000, 'how long a node must be missing before its pods are orphaned (kube: fixed 40s)'),
+  concurrentEndpointSyncs: opt.int(5, 'services whose Endpoints are synced at once (--concurrent-endpoint-syncs)', [1, 1_000]),
+  concurrentServiceEndpointSyncs: opt.int(5, 'services whose EndpointSlices are synced at once (--concurrent-service-endpoint-syncs)', [1, 1_000]),
+  maxEndpointsPerSlice: opt.int(100, 'endpoints in one EndpointSlice at most (--max-endpoints-per-slice)', [1, 1_000]),
+  concurrentServiceaccountSyncs: opt.int(1, 'namespaces whose default ServiceAccount and kube-root-ca.crt are checked at once (--concurrent-serviceaccount-token-syncs)', [1, 1_000]),
 };
 
 export type Config = ConfigOf<typeof options>;
