@@ -1,4 +1,4 @@
-import { objectKey, type KubeObject } from '@ekslab/client';
+import { isConflict, objectKey, type KubeObject } from '@ekslab/client';
 import { waitFor } from '@ekslab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControllerCluster, type ControllerCluster } from './controller-fixture.js';
@@ -101,10 +101,18 @@ describe('controller-manager leader election', () => {
   it('a leader that loses its Lease stops its controllers within the renew deadline, and resumes when it leads again', async () => {
     const b = managers[1]!;
     const leases = c.client<Lease>(GVR_LEASES, 'kube-system');
-    const lease = await leases.get('kube-controller-manager', { signal: AbortSignal.timeout(5000) });
-    // Someone else takes the Lease for an hour (as a partitioned-away leader sees it happen).
-    const now = new Date().toISOString().replace('Z', '000Z');
-    await leases.update({ ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', leaseDurationSeconds: 3600, renewTime: now, acquireTime: now } } as Lease, { signal: AbortSignal.timeout(5000) });
+    // Someone else takes the Lease for an hour (as a partitioned-away leader sees it happen); the leader renews
+    // every 500 ms, so the write is retried on a conflict.
+    await waitFor(async () => {
+      const lease = await leases.get('kube-controller-manager', { signal: AbortSignal.timeout(5000) });
+      const now = new Date().toISOString().replace('Z', '000Z');
+      try {
+        return await leases.update({ ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', leaseDurationSeconds: 3600, renewTime: now, acquireTime: now } } as Lease, { signal: AbortSignal.timeout(5000) });
+      } catch (err) {
+        if (isConflict(err)) return undefined;
+        throw err;
+      }
+    }, { timeoutMs: 10_000, intervalMs: 50, description: 'the intruder holds the Lease' });
     const lostAt = Date.now();
     await b.waitForLog((r) => r['msg'] === 'stopped leading: controllers stopped', 15_000);
     // renew deadline 2 s + a retry period, plus slack for a loaded machine.
