@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { publishExclusive } from '../pki/files.js';
+import { publishExclusive, readIfExists, withFileLock, writeFileAtomic } from '../pki/files.js';
 import type { UserInfo } from '../user.js';
 import {
   adminUsername,
@@ -89,16 +89,17 @@ export interface LabTokens {
 
 /**
  * Makes sure `dir` holds the lab's `tokens.csv` and `node-token.key`, creating each once (create-exclusive:
- * replicas starting together all end up with the first replica's files). An existing file is reused as is,
- * even if an operator edited it; identities missing from it get no token (`tokens` lacks their key).
+ * replicas starting together all end up with the first replica's files). An existing file is reused, even if an
+ * operator edited it; lab identities it lacks (a lab created by an older version, before a controller existed)
+ * are appended under a file lock, so replicas starting together agree on one token each.
  */
 export async function ensureLabTokens(dir: string): Promise<LabTokens> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const tokenFilePath = join(dir, 'tokens.csv');
   const file = await publishExclusive(tokenFilePath, generateLabTokenFile(), 0o600);
   const secret = await publishExclusive(join(dir, 'node-token.key'), `${generateNodeTokenSecret()}\n`, 0o600);
-  const entries = parseTokenFile(file.content, tokenFilePath);
   const identities = labIdentities();
+  const entries = await addMissingIdentities(tokenFilePath, parseTokenFile(file.content, tokenFilePath), identities);
   const tokens: Partial<Record<LabIdentityKey, string>> = {};
   for (const [key, user] of Object.entries(identities) as [LabIdentityKey, UserInfo][]) {
     const entry = entries.find((e) => e.user.username === user.username);
@@ -110,4 +111,20 @@ export async function ensureLabTokens(dir: string): Promise<LabTokens> {
     tokenAuthenticator: new TokenFileAuthenticator(entries),
     nodeTokens: new NodeTokens(secret.content.trim()),
   };
+}
+
+/** Appends a fresh token for each lab identity the file lacks (under `<file>.lock`); returns the file's entries. */
+async function addMissingIdentities(path: string, entries: TokenFileEntry[], identities: Record<LabIdentityKey, UserInfo>): Promise<TokenFileEntry[]> {
+  const missing = (list: readonly TokenFileEntry[]): UserInfo[] => Object.values(identities).filter((u) => !list.some((e) => e.user.username === u.username));
+  if (missing(entries).length === 0) return entries;
+  const result = await withFileLock(`${path}.lock`, async () => {
+    const current = parseTokenFile((await readIfExists(path)) ?? '', path);
+    const added = missing(current).map((user) => ({ token: generateToken(), user: { ...user, uid: randomUUID() } }));
+    if (added.length === 0) return current;
+    const all = [...current, ...added];
+    await writeFileAtomic(path, formatTokenFile(all), 0o600);
+    return all;
+  });
+  if (!result) throw new Error(`cannot lock ${path}.lock to add the missing lab identities`);
+  return result.value;
 }

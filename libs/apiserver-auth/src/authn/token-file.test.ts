@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,5 +84,22 @@ describe('ensureLabTokens', () => {
     const text = await readFile(a.tokenFilePath, 'utf8');
     expect(text).toContain(`${a.tokens.admin},kubernetes-admin,`);
     expect(again.nodeTokens.authenticateToken(a.nodeTokens.addNodeToken('n1'))?.username).toBe('system:node:n1');
+  });
+
+  it('a file from an older lab (identities missing) gets them appended once, keeping the tokens it had', async () => {
+    const old = await mkdtemp(join(tmpdir(), 'ekslab-tokens-old-'));
+    try {
+      const full = await ensureLabTokens(old);
+      const lines = (await readFile(full.tokenFilePath, 'utf8')).split('\n').filter((l) => !l.includes('cronjob-controller'));
+      await writeFile(full.tokenFilePath, lines.join('\n'), { mode: 0o600 });
+      const [a, b] = await Promise.all([ensureLabTokens(old), ensureLabTokens(old)]);
+      expect(a.tokens.admin).toBe(full.tokens.admin);
+      expect(a.tokens['controller:cronjob-controller']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(a.tokens['controller:cronjob-controller']).not.toBe(full.tokens['controller:cronjob-controller']);
+      expect(b.tokens).toEqual(a.tokens);
+      expect(Object.keys(a.tokens)).toHaveLength(4 + labControllerNames.length);
+    } finally {
+      await rm(old, { recursive: true, force: true });
+    }
   });
 });
