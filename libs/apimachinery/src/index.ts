@@ -100,3 +100,6 @@ export type { ManagedFieldsEntry, ManagedFieldsOperation, Conflict, ManagedField
 // Cron schedules as kube's CronJob validation and controller read them (robfig/cron ParseStandard).
 export { parseSchedule, CronParseError, isValidTimeZone, toWall, fromWall } from './cron/schedule.js';
 export type { Schedule } from './cron/schedule.js';
+
+export { nodeSelectorRequirementMatches, nodeSelectorTermMatches, nodeSelectorMatches, toleratesTaint } from './scheduling/node-affinity.js';
+export type { NodeSelectorRequirement, NodeSelectorTerm, NodeSelector, TaintLike, TolerationLike } from './scheduling/node-affinity.js';

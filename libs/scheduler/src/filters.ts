@@ -1,8 +1,9 @@
 // kube-scheduler's Filter plugins (pkg/scheduler/framework/plugins/*), their reasons worded exactly as upstream.
+import { toleratesTaint } from '@ekslab/apimachinery';
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity.js';
 import { isScalarResourceName, podHostPorts, podRequests, type Resources } from './resources.js';
 import type { NodeSnapshot } from './node-info.js';
-import type { FilterPluginName, FilterStatus, Pod, Taint, Toleration } from './types.js';
+import type { FilterPluginName, FilterStatus, Pod, Taint } from './types.js';
 
 export const reasonNodeUnschedulable = 'node(s) were unschedulable';
 export const reasonNodeName = "node(s) didn't match the requested node name";
@@ -32,19 +33,8 @@ const unresolvable = (plugin: FilterPluginName, reason: string): FilterStatus =>
   reasons: [reason],
 });
 
-/** v1helper ToleratesTaint: effect and key must match when set; operator Exists ignores the value. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
+/** v1helper ToleratesTaint (shared in @ekslab/apimachinery). */
+export { toleratesTaint };
 
 /** NodeUnschedulable: a cordoned node takes only pods tolerating node.kubernetes.io/unschedulable:NoSchedule. */
 export function nodeUnschedulable(pod: Pod, s: NodeSnapshot): FilterResult {

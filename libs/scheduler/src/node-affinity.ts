@@ -1,46 +1,13 @@
 // nodeSelector and required node affinity matching (k8s.io/component-helpers scheduling/corev1/nodeaffinity).
-import type { Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod } from './types.js';
+import { nodeSelectorRequirementMatches, nodeSelectorTermMatches } from '@ekslab/apimachinery';
+import type { Node, NodeSelector, NodeSelectorTerm, Pod } from './types.js';
 
-function parseInt64(s: string): number | undefined {
-  return /^[+-]?\d+$/.test(s) ? Number(s) : undefined;
-}
-
-/** One requirement against a label set; matchFields uses the same operators on `{ 'metadata.name': … }`. */
-export function requirementMatches(r: NodeSelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
-  const has = Object.hasOwn(labels, r.key);
-  const value = labels[r.key];
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return has && values.includes(value ?? '');
-    case 'NotIn':
-      return !has || !values.includes(value ?? '');
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      // Exactly one value, both sides integers; anything else does not match.
-      const node = has ? parseInt64(value ?? '') : undefined;
-      const want = values.length === 1 ? parseInt64(values[0] ?? '') : undefined;
-      if (node === undefined || want === undefined) return false;
-      return r.operator === 'Gt' ? node > want : node < want;
-    }
-    default:
-      return false;
-  }
-}
+/** One requirement against a label set (component-helpers' matching, shared in @ekslab/apimachinery). */
+export const requirementMatches = nodeSelectorRequirementMatches;
 
 /** A term matches when all its expressions and fields do; a term with neither matches no node. */
 export function termMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata.labels ?? {};
-  // metadata.name is the only supported field; matchFields allows In/NotIn with one value (validation).
-  const nodeFields = { 'metadata.name': node.metadata.name };
-  return exprs.every((r) => requirementMatches(r, labels)) && fields.every((r) => requirementMatches(r, nodeFields));
+  return nodeSelectorTermMatches(term, node.metadata.labels ?? {}, node.metadata.name);
 }
 
 /** Terms are ORed. */

@@ -1,20 +1,8 @@
-// Taints and tolerations as k8s.io/component-helpers and v1helper match them (the scheduler has its own copy
-// in libs/scheduler, which the controller-manager may not import).
+// Taints and tolerations as v1helper matches them (toleratesTaint is shared with the scheduler through @ekslab/apimachinery).
+import { toleratesTaint } from '@ekslab/apimachinery';
 import type { Taint, Toleration } from './types.js';
 
-/** v1helper ToleratesTaint: effect and key must match when set; Exists ignores the value, Equal (the default) compares it. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
+export { toleratesTaint };
 
 /** The first taint passing `filter` that no toleration tolerates (v1helper.FindMatchingUntoleratedTaint). */
 export function untoleratedTaint(taints: readonly Taint[], tolerations: readonly Toleration[], filter: (t: Taint) => boolean): Taint | undefined {

@@ -1,65 +1,19 @@
 // Where a daemon pod belongs, as kube's DaemonSet controller decides it (pkg/controller/daemon and
-// component-helpers' nodeaffinity and taint helpers). The scheduler has its own copy in libs/scheduler,
-// which the controller-manager may not import; this one covers what NodeShouldRunDaemonPod needs.
+// component-helpers' nodeaffinity and taint helpers, shared with the scheduler through @ekslab/apimachinery).
+import { nodeSelectorMatches as matchesSelector, type NodeSelector } from '@ekslab/apimachinery';
 import { untoleratedTaint, type Node, type Pod, type PodSpec, type Toleration } from '../../controller-utils/index.js';
-
-export { toleratesTaint, untoleratedTaint } from '../../controller-utils/index.js';
 import type { DaemonSet } from './types.js';
 
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
-  values?: string[];
-}
-export interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
-}
-export interface NodeSelector {
-  nodeSelectorTerms: NodeSelectorTerm[];
-}
+export { toleratesTaint, untoleratedTaint } from '../../controller-utils/index.js';
+
 interface Affinity {
   nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector; [field: string]: unknown };
   [field: string]: unknown;
 }
 
-const int64 = (s: string | undefined): number | undefined => (s !== undefined && /^[+-]?\d+$/.test(s) ? Number(s) : undefined);
-
-function requirementMatches(r: NodeSelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
-  const has = Object.hasOwn(labels, r.key);
-  const value = has ? labels[r.key] : undefined;
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return has && values.includes(value ?? '');
-    case 'NotIn':
-      return !has || !values.includes(value ?? '');
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      const have = int64(value);
-      const want = values.length === 1 ? int64(values[0]) : undefined;
-      if (have === undefined || want === undefined) return false;
-      return r.operator === 'Gt' ? have > want : have < want;
-    }
-    default:
-      return false;
-  }
-}
-
 /** Terms are ORed; a term's expressions and fields are ANDed; an empty term matches nothing. */
 export function nodeSelectorMatches(selector: NodeSelector, node: Node): boolean {
-  const labels = node.metadata.labels ?? {};
-  const fields = { 'metadata.name': node.metadata.name ?? '' };
-  return (selector.nodeSelectorTerms ?? []).some((term) => {
-    const exprs = term.matchExpressions ?? [];
-    const byField = term.matchFields ?? [];
-    if (exprs.length === 0 && byField.length === 0) return false;
-    return exprs.every((r) => requirementMatches(r, labels)) && byField.every((r) => requirementMatches(r, fields));
-  });
+  return matchesSelector(selector, node.metadata.labels ?? {}, node.metadata.name ?? '');
 }
 
 function requiredNodeSelector(affinity: unknown): NodeSelector | undefined {
