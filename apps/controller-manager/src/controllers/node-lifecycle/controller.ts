@@ -64,6 +64,8 @@ export class NodeLifecycleController {
   private readonly health = new Map<string, NodeHealth>();
   private readonly zoneStates = new Map<string, ZoneState>();
   private readonly tainters = new Map<string, ZoneTainter>();
+  /** Serialises the tainting pass with the master-disruption taint removal (neither may interleave the other). */
+  private tainting: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: NodeLifecycleOptions) {}
 
@@ -150,8 +152,18 @@ export class NodeLifecycleController {
     if (!has(want)) tainter.add(name);
   }
 
+  private exclusive(fn: () => Promise<void>): Promise<void> {
+    const run = this.tainting.then(fn, fn);
+    this.tainting = run.catch(() => undefined);
+    return run;
+  }
+
   /** The zones' rate-limited tainting (doNoExecuteTaintingPass). */
-  private async taintingPass(signal: AbortSignal): Promise<void> {
+  private taintingPass(signal: AbortSignal): Promise<void> {
+    return this.exclusive(() => this.taintZones(signal));
+  }
+
+  private async taintZones(signal: AbortSignal): Promise<void> {
     for (const [zone, tainter] of this.tainters) {
       for (const name of tainter.take()) {
         const node = this.o.nodes.get(name);
@@ -193,15 +205,20 @@ export class NodeLifecycleController {
     const size = (zone: string): number => zoneToConditions.get(zone)?.length ?? 0;
     if (allAreFullyDisrupted) {
       this.o.log.warn('Controller detected that all Nodes are not-Ready. Entering master disruption mode');
-      for (const node of nodes) {
-        const name = node.metadata.name ?? '';
-        await this.updateTaints(name, [], (t) => t.effect === 'NoExecute' && (t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY), signal);
-      }
-      for (const [zone, tainter] of this.tainters) {
-        tainter.swapLimiter(0);
-        tainter.clear();
-        this.zoneStates.set(zone, 'FullDisruption');
-      }
+      await this.exclusive(async () => {
+        // The tainters stop first, so none re-taints a node whose taint was just taken off.
+        for (const [zone, tainter] of this.tainters) {
+          tainter.swapLimiter(0);
+          tainter.clear();
+          this.zoneStates.set(zone, 'FullDisruption');
+        }
+        for (const node of nodes) {
+          // Read live: a taint added by the tainting pass a moment ago may not be in the cache yet, and one left
+          // behind would evict the node's pods with nobody to take them back off.
+          const name = node.metadata.name ?? '';
+          await this.updateTaints(name, [], (t) => t.effect === 'NoExecute' && (t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY), signal, true);
+        }
+      });
       return;
     }
     if (allWasFullyDisrupted) {
@@ -242,12 +259,17 @@ export class NodeLifecycleController {
     }
   }
 
-  /** Adds and removes taints on the node as the API has it now (retrying conflicts); true when it changed. */
-  private async updateTaints(name: string, add: readonly Taint[], remove: (t: Taint) => boolean, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Adds and removes taints on the node (retrying conflicts); true when it changed. The first try starts from the
+   * cache (a stale one fails the update's resourceVersion check) unless `live`: a cache that has not seen a taint
+   * yet would make a removal look unnecessary.
+   */
+  private async updateTaints(name: string, add: readonly Taint[], remove: (t: Taint) => boolean, signal: AbortSignal, live = false): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
       let node: Node;
       try {
-        node = attempt === 0 ? (this.o.nodes.get(name) ?? (await this.o.nodesApi.get(name, { signal }))) : await this.o.nodesApi.get(name, { signal });
+        const cached = attempt === 0 && !live ? this.o.nodes.get(name) : undefined;
+        node = cached ?? (await this.o.nodesApi.get(name, { signal }));
       } catch (err) {
         if (isNotFound(err)) return false;
         throw err;
