@@ -105,18 +105,18 @@ export class NodeLifecycleController {
       const lease = this.o.leases.get(`kube-node-lease/${name}`);
       const verdict = evaluateNodeHealth(node, lease?.spec?.renewTime ?? undefined, this.health.get(name), now, this.o);
       this.health.set(name, verdict.health);
-      let current = node;
-      if (verdict.newConditions) {
-        const written = await this.writeConditions(node, verdict.newConditions, signal);
-        if (!written) continue; // changed meanwhile: next pass
-        current = written;
-      }
       const zone = zoneKey(node);
       if (!this.tainters.has(zone)) {
         this.tainters.set(zone, new ZoneTainter(this.o.clock, this.o.evictionRate));
         this.zoneStates.set(zone, 'Initial');
       }
       (zoneToConditions.get(zone) ?? zoneToConditions.set(zone, []).get(zone)!).push(verdict.current);
+      let current = node;
+      if (verdict.newConditions) {
+        const written = await this.writeConditions(node, verdict.newConditions, signal);
+        if (!written) continue; // changed meanwhile (it still counts in its zone): the rest waits for the next pass
+        current = written;
+      }
       const ready = verdict.current?.status;
       if (ready !== undefined) await this.processTaintBasedEviction(current, ready, signal);
       if (ready !== undefined && ready !== 'True') {
