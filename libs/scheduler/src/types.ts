@@ -1,5 +1,6 @@
 // The slice of the core/v1 Pod and Node that the filter plugins read. Field names are the API's, so objects decoded
 // from the apiserver (JSON) can be passed as they are.
+import type { NodeSelector, NodeSelectorRequirement, NodeSelectorTerm } from '@ekslab/apimachinery';
 
 /** A resource list as the API stores it: resource name → quantity string ("500m", "1Gi", "2"). */
 export type ResourceList = Readonly<Record<string, string | number>>;
@@ -40,22 +41,9 @@ export interface Toleration {
   readonly tolerationSeconds?: number;
 }
 
-export type NodeSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
-
-export interface NodeSelectorRequirement {
-  readonly key: string;
-  readonly operator: NodeSelectorOperator;
-  readonly values?: readonly string[];
-}
-
-export interface NodeSelectorTerm {
-  readonly matchExpressions?: readonly NodeSelectorRequirement[];
-  readonly matchFields?: readonly NodeSelectorRequirement[];
-}
-
-export interface NodeSelector {
-  readonly nodeSelectorTerms: readonly NodeSelectorTerm[];
-}
+// Node selectors are matched in @ekslab/apimachinery (shared with the controller-manager); the types come from there.
+export type { NodeSelectorRequirement, NodeSelectorTerm, NodeSelector } from '@ekslab/apimachinery';
+export type NodeSelectorOperator = NodeSelectorRequirement['operator'];
 
 export interface PreferredSchedulingTerm {
   readonly weight: number;
